@@ -1,0 +1,145 @@
+"""Typed, validated configuration from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_SAFEGUARDING_CONFIG = PACKAGE_DIR / "safeguarding.toml"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or has a bad value; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that never shows itself in logs, reprs or tracebacks."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self.value else "Secret('')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment (see `.env.example`)."""
+
+    token: Secret = Secret("")
+    base_url: str = DEFAULT_BASE_URL
+    database_path: Path = Path("data/imm.sqlite3")
+    bot_username: str | None = None
+    default_locale: str = "en"
+    default_timezone: str = "Europe/London"
+    gather_seconds: float = 4.0
+    follow_up_weeks: int = 3
+    persistence_interval: float = 2.0
+    safeguarding_config: Path = DEFAULT_SAFEGUARDING_CONFIG
+    invite_days: int = 30
+    log_level: str = "INFO"
+
+    @property
+    def has_token(self) -> bool:
+        """True when a Telegram bot token is configured."""
+        return bool(self.token)
+
+
+def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo:g} and {hi:g}, got {raw!r}")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, got {raw!r}")
+    return value
+
+
+def _token(raw: str) -> Secret:
+    raw = raw.strip()
+    if not raw:
+        return Secret("")
+    bot_id, sep, rest = raw.partition(":")
+    if not sep or not bot_id.isdigit() or len(rest) < 10:
+        # Never echo the value: it may be a real token with a typo.
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected '<digits>:<secret>' "
+            "as given by @BotFather)"
+        )
+    return Secret(raw)
+
+
+def settings_from_mapping(env: Mapping[str, str]) -> Settings:
+    """Build validated settings from a mapping of variable names to strings."""
+    base_url = env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"TELEGRAM_BASE_URL must start with http:// or https://, got {base_url!r}"
+        )
+    tz = env.get("DEFAULT_TIMEZONE", "").strip() or "Europe/London"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"DEFAULT_TIMEZONE is not a known time zone: {tz!r}") from None
+    username = env.get("BOT_USERNAME", "").strip().lstrip("@") or None
+    if username is not None and not username.replace("_", "").isalnum():
+        raise ConfigError(f"BOT_USERNAME may hold only letters, digits and _, got {username!r}")
+    level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    sg = env.get("SAFEGUARDING_CONFIG", "").strip()
+    sg_path = Path(sg) if sg else DEFAULT_SAFEGUARDING_CONFIG
+    if not sg_path.is_file():
+        raise ConfigError(f"SAFEGUARDING_CONFIG file not found: {str(sg_path)!r}")
+    locale = env.get("DEFAULT_LOCALE", "").strip() or "en"
+    return Settings(
+        token=_token(env.get("TELEGRAM_BOT_TOKEN", "")),
+        base_url=base_url,
+        database_path=Path(env.get("DATABASE_PATH", "").strip() or "data/imm.sqlite3"),
+        bot_username=username,
+        default_locale=locale,
+        default_timezone=tz,
+        gather_seconds=_float(env, "GATHER_SECONDS", 4.0, 0.0, 60.0),
+        follow_up_weeks=_int(env, "FOLLOW_UP_WEEKS", 3, 2, 4),
+        persistence_interval=_float(env, "PERSISTENCE_INTERVAL", 2.0, 0.1, 300.0),
+        safeguarding_config=sg_path,
+        invite_days=_int(env, "INVITE_DAYS", 30, 1, 365),
+        log_level=level,
+    )
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    """Read settings from the process environment, falling back to the `.env` file."""
+    merged: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(os.environ)
+    return settings_from_mapping(merged)

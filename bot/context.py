@@ -1,0 +1,133 @@
+"""The typed callback context: per-chat draft data and the services handlers use."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.signposting import Signposting
+from bot.storage import Database, Repository
+
+
+@dataclass
+class AimDraft:
+    """The aim conversation in progress (persisted with the chat, cleared when it ends)."""
+
+    flow: str
+    phase: str = "story"
+    story: list[str] = field(default_factory=list)
+    picture: list[str] = field(default_factory=list)
+    theme: str | None = None
+    feeling: str | None = None
+    activity_id: str | None = None
+    tried: list[str] = field(default_factory=list)
+    home: bool = False
+    aim_text: str | None = None
+    aim_signs: list[str] = field(default_factory=list)
+    own_words: bool = False
+
+
+@dataclass
+class ChatData:
+    """Everything the bot remembers about one private chat between updates."""
+
+    child_name: str | None = None
+    child_age: str | None = None
+    aim: AimDraft | None = None
+
+    def is_empty(self) -> bool:
+        """True when there is nothing worth storing."""
+        return self.child_name is None and self.child_age is None and self.aim is None
+
+    def to_json(self) -> str:
+        """Serialise for the database."""
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> ChatData:
+        """Deserialise from the database, ignoring unknown keys from older versions."""
+        raw: dict[str, Any] = json.loads(text)
+        aim_raw = raw.get("aim")
+        aim = None
+        if isinstance(aim_raw, dict):
+            known = AimDraft.__dataclass_fields__
+            aim = AimDraft(**{k: v for k, v in aim_raw.items() if k in known})
+        return cls(child_name=raw.get("child_name"), child_age=raw.get("child_age"), aim=aim)
+
+
+class Gatherer:
+    """Waits for a quiet period after a burst of messages from one chat before replying."""
+
+    def __init__(self, quiet_seconds: float) -> None:
+        self.quiet_seconds = quiet_seconds
+        self._deadlines: dict[int, float] = {}
+        self._active = 0
+
+    @asynccontextmanager
+    async def handling(self) -> AsyncIterator[None]:
+        """Mark a non-blocking gathering step as running (tests and shutdown can tell)."""
+        self._active += 1
+        try:
+            yield
+        finally:
+            self._active -= 1
+
+    def bump(self, chat_id: int) -> None:
+        """A message arrived: restart this chat's quiet period."""
+        self._deadlines[chat_id] = asyncio.get_running_loop().time() + self.quiet_seconds
+
+    async def wait_quiet(self, chat_id: int) -> None:
+        """Return once the chat has been quiet for the whole period."""
+        loop = asyncio.get_running_loop()
+        try:
+            # A debounce: the deadline moves while we sleep, so re-check it each time.
+            while (remaining := self._deadlines.get(chat_id, 0.0) - loop.time()) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(remaining)
+        finally:
+            self._deadlines.pop(chat_id, None)
+
+    @property
+    def busy(self) -> bool:
+        """True while any chat is in its quiet period or a gathering step is running."""
+        return bool(self._deadlines) or self._active > 0
+
+
+@dataclass
+class Services:
+    """What handlers need from the runtime, built once by the composition root."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    signposting: Signposting
+    gatherer: Gatherer
+    bot_username: str = ""
+
+    @property
+    def repo(self) -> Repository:
+        """The repository of the open database."""
+        return self.db.repo
+
+
+SERVICES_KEY = "services"
+
+
+class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, dict[Any, Any]]):
+    """Callback context with typed chat data and the services."""
+
+    @property
+    def services(self) -> Services:
+        """The runtime services."""
+        services: Services = self.application.bot_data[SERVICES_KEY]
+        return services
+
+
+App = Application[ExtBot[None], Ctx, dict[Any, Any], ChatData, dict[Any, Any], Any]

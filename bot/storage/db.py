@@ -1,0 +1,153 @@
+"""Open the SQLite database with the right pragmas and bring its schema up to date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+
+# Each entry moves the schema from version i to i+1 (PRAGMA user_version). Never edit a
+# released entry: append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE settings (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE groups (
+        id INTEGER PRIMARY KEY,
+        setting_id INTEGER NOT NULL REFERENCES settings(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX groups_setting ON groups(setting_id);
+    CREATE TABLE practitioners (
+        user_id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        setting_id INTEGER NOT NULL REFERENCES settings(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        is_lead INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX practitioners_setting ON practitioners(setting_id);
+    CREATE TABLE invites (
+        token_hash TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('practitioner', 'parent')),
+        setting_id INTEGER NOT NULL REFERENCES settings(id) ON DELETE CASCADE,
+        group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,
+        created_by INTEGER,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE parents (
+        user_id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        name TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        consent_at TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+    );
+    CREATE INDEX parents_group ON parents(group_id);
+    CREATE TABLE children (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        first_name TEXT NOT NULL,
+        age TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE carers (
+        parent_id INTEGER NOT NULL REFERENCES parents(user_id) ON DELETE CASCADE,
+        child_id INTEGER NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+        relationship TEXT NOT NULL,
+        PRIMARY KEY (parent_id, child_id)
+    );
+    CREATE INDEX carers_child ON carers(child_id);
+    CREATE TABLE aims (
+        id INTEGER PRIMARY KEY,
+        child_id INTEGER NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+        parent_id INTEGER NOT NULL REFERENCES parents(user_id) ON DELETE CASCADE,
+        theme TEXT,
+        activity_id TEXT,
+        text TEXT NOT NULL,
+        own_words INTEGER NOT NULL,
+        signs TEXT NOT NULL,
+        story TEXT,
+        follow_up_on TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX aims_child ON aims(child_id);
+    CREATE INDEX aims_parent ON aims(parent_id);
+    CREATE TABLE safeguarding_alerts (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        setting_id INTEGER REFERENCES settings(id) ON DELETE SET NULL,
+        category TEXT NOT NULL,
+        immediate INTEGER NOT NULL,
+        notified INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX safeguarding_alerts_user ON safeguarding_alerts(user_id);
+    CREATE TABLE conversations (
+        name TEXT NOT NULL,
+        key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (name, key)
+    );
+    CREATE TABLE chat_data (
+        chat_id INTEGER PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+async def _configure(conn: aiosqlite.Connection) -> None:
+    for pragma in (
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA busy_timeout=5000",
+        "PRAGMA foreign_keys=ON",
+        # Deleted personal data is overwritten, not left in free pages.
+        "PRAGMA secure_delete=ON",
+    ):
+        await conn.execute(pragma)
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    """Apply every pending migration in one transaction each; return the schema version."""
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    version = int(row[0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"database schema version {version} is newer than this code ({SCHEMA_VERSION})"
+        )
+    for index in range(version, SCHEMA_VERSION):
+        await conn.executescript(
+            f"BEGIN IMMEDIATE;\n{MIGRATIONS[index]}\nPRAGMA user_version={index + 1};\nCOMMIT;"
+        )
+    return SCHEMA_VERSION
+
+
+async def open_database(path: Path | str) -> aiosqlite.Connection:
+    """Open (creating if needed) and migrate the database; the caller must close it."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        conn.row_factory = aiosqlite.Row
+        await _configure(conn)
+        await migrate(conn)
+    except BaseException:
+        await conn.close()
+        raise
+    return conn

@@ -1,0 +1,85 @@
+"""Plain domain records returned by the repository."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A nursery or children's centre."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A music group run at a setting."""
+
+    id: int
+    setting_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Invite:
+    """A valid (not revoked, not expired) invite link."""
+
+    kind: str
+    setting_id: int
+    group_id: int | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Practitioner:
+    """A practitioner of one setting."""
+
+    user_id: int
+    chat_id: int
+    setting_id: int
+    name: str
+    locale: str
+    is_lead: bool
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A parent or carer who has given consent."""
+
+    user_id: int
+    chat_id: int
+    group_id: int
+    name: str
+    locale: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Child:
+    """A child, as one carer described them."""
+
+    id: int
+    group_id: int
+    first_name: str
+    age: str | None
+    relationship: str
+
+
+@dataclass(frozen=True)
+class Aim:
+    """An agreed aim for a child's music sessions."""
+
+    id: int
+    child_id: int
+    parent_id: int
+    theme: str | None
+    activity_id: str | None
+    text: str
+    own_words: bool
+    signs: tuple[str, ...]
+    story: str | None
+    follow_up_on: date
+    created_at: datetime

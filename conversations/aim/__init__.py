@@ -1,0 +1,1 @@
+"""The aim conversation: the booklet's Joe dialogue as a flow (see flow.mmd)."""

@@ -1,0 +1,468 @@
+"""Thin handlers for the aim conversation; the decisions and texts live in `logic`."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ConversationHandler
+
+from bot.context import AimDraft, ChatData, Ctx
+from bot.i18n import _, current_locale, use_locale
+from conversations.aim import logic
+from conversations.common.keyboards import column, keyboard
+from conversations.common.text import esc, pack
+from conversations.listening import THEME_IDS, analyse, load_content
+from conversations.states import ParentState
+
+log = logging.getLogger(__name__)
+
+PREFIX = "aim:"
+
+
+def _data(flow: str, action: str, arg: str = "") -> str:
+    return f"{PREFIX}{action}:{flow}" + (f":{arg}" if arg else "")
+
+
+def _parse(data: str | None) -> tuple[str, str, str]:
+    """Split 'aim:action:flow[:arg]' into (action, flow, arg)."""
+    parts = (data or "").split(":", 3)
+    while len(parts) < 4:
+        parts.append("")
+    return parts[1], parts[2], parts[3]
+
+
+async def _child_name(context: Ctx, user_id: int) -> str:
+    child = await context.services.repo.child_of(user_id)
+    return child.first_name if child else _("your child")
+
+
+# -- entry ----------------------------------------------------------------------------
+
+
+async def new_aim(update: Update, context: Ctx) -> int:
+    """/newaim: start thinking together about a (new) aim."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or context.chat_data is None:
+        return ConversationHandler.END
+    repo = context.services.repo
+    if await repo.get_parent(user.id) is None:
+        await message.reply_text(_("To get started, please open the link your nursery gave you."))
+        return ConversationHandler.END
+    child = await repo.child_of(user.id)
+    if child is None:
+        await message.reply_text(_("Let's start with your child. What is their first name?"))
+        return ParentState.CHILD_NAME
+    context.chat_data.aim = AimDraft(flow=logic.new_flow_id())
+    await message.reply_html(logic.opening_question(child.first_name))
+    return ParentState.STORY
+
+
+# -- gathering the story and the picture -------------------------------------------------
+
+
+async def _gather(update: Update, context: Ctx, phase: str) -> AimDraft | None:
+    """Add this message to the draft, wait for the burst to end, return the draft (or None
+    when the conversation was cancelled or stopped meanwhile)."""
+    message = update.effective_message
+    data = context.chat_data
+    if message is None or message.text is None or data is None or data.aim is None:
+        return None
+    draft = data.aim
+    draft.phase = phase
+    (draft.story if phase == "story" else draft.picture).append(message.text)
+    gatherer = context.services.gatherer
+    gatherer.bump(message.chat_id)
+    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    await gatherer.wait_quiet(message.chat_id)
+    current = data.aim
+    if current is None or current.flow != draft.flow:
+        return None
+    return current
+
+
+async def more_text(update: Update, context: Ctx) -> None:
+    """A message that arrives while the bot is still gathering: add it to the story."""
+    message = update.effective_message
+    data = context.chat_data
+    if message is None or message.text is None or data is None or data.aim is None:
+        return
+    draft = data.aim
+    (draft.story if draft.phase == "story" else draft.picture).append(message.text)
+    context.services.gatherer.bump(message.chat_id)
+
+
+async def cancel_while_waiting(update: Update, context: Ctx) -> None:
+    """/cancel while the bot is gathering: the waiting step ends the conversation."""
+    if context.chat_data is not None:
+        context.chat_data.aim = None
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(cancelled_text())
+
+
+def cancelled_text() -> str:
+    """What /cancel says."""
+    return _(
+        "No problem, I've stopped here and nothing from this conversation was shared. "
+        "Whenever you're ready, send /newaim to start again."
+    )
+
+
+async def story(update: Update, context: Ctx) -> int:
+    """Step 2: gather the story, then reflect it back and ask what it looks like."""
+    async with context.services.gatherer.handling():
+        return await _story(update, context)
+
+
+async def _story(update: Update, context: Ctx) -> int:
+    draft = await _gather(update, context, "story")
+    message = update.effective_message
+    if draft is None or message is None or update.effective_user is None:
+        return ConversationHandler.END
+    child = await _child_name(context, update.effective_user.id)
+    result = analyse(" ".join(draft.story), current_locale(), child)
+    draft.theme = result.theme
+    draft.feeling = result.feelings[0] if result.feelings else None
+    await message.reply_html(esc(result.reflection))
+    return ParentState.PICTURE
+
+
+async def picture(update: Update, context: Ctx) -> int:
+    """Step 3: gather what it looks like, reframe, then propose an activity (or ask)."""
+    async with context.services.gatherer.handling():
+        return await _picture(update, context)
+
+
+async def _picture(update: Update, context: Ctx) -> int:
+    draft = await _gather(update, context, "picture")
+    message = update.effective_message
+    if draft is None or message is None or update.effective_user is None:
+        return ConversationHandler.END
+    child = await _child_name(context, update.effective_user.id)
+    whole = " ".join(draft.story + draft.picture)
+    result = analyse(whole, current_locale(), child)
+    draft.theme = result.theme or draft.theme
+    if draft.feeling is None and result.feelings:
+        draft.feeling = result.feelings[0]
+    if draft.theme is None:
+        content = load_content(current_locale())
+        options = [(content.theme(t).label, _data(draft.flow, "theme", t)) for t in THEME_IDS]
+        await message.reply_html(logic.theme_question(child), reply_markup=column(options, 2))
+        return ParentState.THEME
+    await _reframe_and_propose(context, message.chat_id, draft, child)
+    return ParentState.ACTIVITY
+
+
+async def _reframe_and_propose(context: Ctx, chat_id: int, draft: AimDraft, child: str) -> None:
+    assert draft.theme is not None
+    theme = load_content(current_locale()).theme(draft.theme)
+    text = logic.reframe_for(theme, child, draft.feeling, draft.flow)
+    await context.bot.send_message(chat_id, esc(text), parse_mode=ParseMode.HTML)
+    await _propose(context, chat_id, draft, child, first=True)
+
+
+async def _propose(context: Ctx, chat_id: int, draft: AimDraft, child: str, first: bool) -> None:
+    assert draft.theme is not None
+    theme = load_content(current_locale()).theme(draft.theme)
+    activity = logic.next_activity(theme, draft.tried)
+    draft.activity_id = activity.id
+    if activity.id not in draft.tried:
+        draft.tried.append(activity.id)
+    await context.bot.send_message(
+        chat_id,
+        logic.activity_message(activity, child, first),
+        parse_mode=ParseMode.HTML,
+        reply_markup=_activity_buttons(draft.flow),
+    )
+
+
+def _activity_buttons(flow: str) -> object:
+    return keyboard(
+        [(_("Let's try it"), _data(flow, "try"))],
+        [(_("Another idea"), _data(flow, "next")), (_("Tell me more"), _data(flow, "more"))],
+    )
+
+
+# -- button steps ---------------------------------------------------------------------------
+
+
+async def _button(update: Update, context: Ctx) -> tuple[CallbackQuery, AimDraft, str] | None:
+    """Answer the press; return (query, draft, arg) when it belongs to the current flow."""
+    query = update.callback_query
+    data = context.chat_data
+    if query is None or query.message is None:
+        return None
+    _action, flow, arg = _parse(query.data)
+    if data is None or data.aim is None or data.aim.flow != flow:
+        await query.answer(_("That button is from an earlier conversation."))
+        return None
+    await query.answer()
+    try:
+        await query.edit_message_reply_markup(None)
+    except TelegramError:
+        log.debug("could not remove a keyboard")
+    return query, data.aim, arg
+
+
+async def choose_theme(update: Update, context: Ctx) -> int | None:
+    """The parent picked the concern from the theme buttons."""
+    pressed = await _button(update, context)
+    if pressed is None or update.effective_user is None:
+        return None
+    query, draft, arg = pressed
+    if arg not in THEME_IDS:
+        return None
+    draft.theme = arg
+    child = await _child_name(context, update.effective_user.id)
+    assert query.message is not None
+    await _reframe_and_propose(context, query.message.chat.id, draft, child)
+    return ParentState.ACTIVITY
+
+
+async def activity_try(update: Update, context: Ctx) -> int | None:
+    """'Let's try it': offer a version at home (step 5)."""
+    pressed = await _button(update, context)
+    if pressed is None or update.effective_user is None:
+        return None
+    query, draft, _arg = pressed
+    assert query.message is not None and draft.theme is not None
+    child = await _child_name(context, update.effective_user.id)
+    activity = logic.activity_by_id(
+        load_content(current_locale()).theme(draft.theme), draft.activity_id
+    )
+    await context.bot.send_message(
+        query.message.chat.id,
+        logic.home_offer(activity, child),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(
+            [(_("Yes, we'll try it at home"), _data(draft.flow, "home", "y"))],
+            [(_("Not right now"), _data(draft.flow, "home", "n"))],
+        ),
+    )
+    return ParentState.HOME
+
+
+async def activity_next(update: Update, context: Ctx) -> int | None:
+    """'Another idea'."""
+    pressed = await _button(update, context)
+    if pressed is None or update.effective_user is None:
+        return None
+    query, draft, _arg = pressed
+    assert query.message is not None
+    child = await _child_name(context, update.effective_user.id)
+    await _propose(context, query.message.chat.id, draft, child, first=False)
+    return ParentState.ACTIVITY
+
+
+async def activity_more(update: Update, context: Ctx) -> int | None:
+    """'Tell me more': the detail, with the choices again."""
+    pressed = await _button(update, context)
+    if pressed is None or update.effective_user is None:
+        return None
+    query, draft, _arg = pressed
+    assert query.message is not None and draft.theme is not None
+    child = await _child_name(context, update.effective_user.id)
+    activity = logic.activity_by_id(
+        load_content(current_locale()).theme(draft.theme), draft.activity_id
+    )
+    await context.bot.send_message(
+        query.message.chat.id,
+        logic.activity_detail(activity, child),
+        parse_mode=ParseMode.HTML,
+        reply_markup=_activity_buttons(draft.flow),
+    )
+    return ParentState.ACTIVITY
+
+
+async def home_choice(update: Update, context: Ctx) -> int | None:
+    """Home yes/no, then the aim proposal (step 6)."""
+    pressed = await _button(update, context)
+    if pressed is None or update.effective_user is None:
+        return None
+    query, draft, arg = pressed
+    assert query.message is not None and draft.theme is not None
+    draft.home = arg == "y"
+    child = await _child_name(context, update.effective_user.id)
+    theme = load_content(current_locale()).theme(draft.theme)
+    template = logic.aim_for(theme, draft.activity_id)
+    draft.aim_text = logic.fill(template.text, child)
+    draft.aim_signs = [logic.fill(sign, child) for sign in template.signs]
+    await context.bot.send_message(
+        query.message.chat.id,
+        logic.aim_proposal(draft.aim_text, draft.aim_signs, child),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(
+            [(_("That's right"), _data(draft.flow, "ok"))],
+            [(_("I'd put it differently"), _data(draft.flow, "own"))],
+        ),
+    )
+    return ParentState.AIM
+
+
+async def _ask_follow_up(context: Ctx, chat_id: int, draft: AimDraft) -> int:
+    today = context.services.clock.now().date()
+    suggested = context.services.settings.follow_up_weeks
+    options = [
+        (logic.follow_up_label(weeks, day, weeks == suggested), _data(draft.flow, "fu", str(weeks)))
+        for weeks, day in logic.follow_up_choices(today)
+    ]
+    await context.bot.send_message(
+        chat_id, logic.follow_up_question(), reply_markup=column(options)
+    )
+    return ParentState.FOLLOW_UP
+
+
+async def aim_ok(update: Update, context: Ctx) -> int | None:
+    """'That's right': on to the follow-up date."""
+    pressed = await _button(update, context)
+    if pressed is None:
+        return None
+    query, draft, _arg = pressed
+    assert query.message is not None
+    return await _ask_follow_up(context, query.message.chat.id, draft)
+
+
+async def aim_own(update: Update, context: Ctx) -> int | None:
+    """'I'd put it differently': ask for the parent's own words."""
+    pressed = await _button(update, context)
+    if pressed is None or update.effective_user is None:
+        return None
+    query, _draft, _arg = pressed
+    assert query.message is not None
+    child = await _child_name(context, update.effective_user.id)
+    await context.bot.send_message(
+        query.message.chat.id, logic.own_words_prompt(child), parse_mode=ParseMode.HTML
+    )
+    return ParentState.AIM_WORDS
+
+
+async def aim_words(update: Update, context: Ctx) -> int | None:
+    """The aim in the parent's own words."""
+    message = update.effective_message
+    data = context.chat_data
+    if message is None or message.text is None or data is None or data.aim is None:
+        return None
+    text = logic.clean_own_aim(message.text)
+    if text is None:
+        await message.reply_text(
+            _("Could you put it in a sentence or two (under {n} characters)?").format(
+                n=logic.MAX_OWN_AIM
+            )
+        )
+        return None
+    data.aim.aim_text = text
+    data.aim.own_words = True
+    await message.reply_text(_("Thank you. That's our aim, in your words."))
+    return await _ask_follow_up(context, message.chat_id, data.aim)
+
+
+async def follow_up(update: Update, context: Ctx) -> int | None:
+    """The catch-up date: save the aim, summarise, tell the practitioners (step 8)."""
+    pressed = await _button(update, context)
+    user = update.effective_user
+    if pressed is None or user is None or context.chat_data is None:
+        return None
+    query, draft, arg = pressed
+    assert query.message is not None
+    if not arg.isdigit() or int(arg) not in logic.FOLLOW_UP_WEEKS:
+        return None
+    svc = context.services
+    repo = svc.repo
+    parent = await repo.get_parent(user.id)
+    child = await repo.child_of(user.id)
+    if parent is None or child is None or draft.aim_text is None or draft.theme is None:
+        context.chat_data.aim = None
+        return ConversationHandler.END
+    now = svc.clock.now()
+    day = dict(logic.follow_up_choices(now.date()))[int(arg)]
+    theme = load_content(current_locale()).theme(draft.theme)
+    activity = logic.activity_by_id(theme, draft.activity_id)
+    analysis = analyse(" ".join(draft.story), current_locale(), child.first_name)
+    quotes = tuple(
+        logic.key_sentences(" ".join(draft.story + draft.picture), analysis.feelings, theme.signals)
+    )
+    await repo.save_aim(
+        child,
+        parent.user_id,
+        theme=draft.theme,
+        activity_id=activity.id,
+        text=draft.aim_text,
+        own_words=draft.own_words,
+        signs=tuple(draft.aim_signs),
+        story="\n".join(quotes),
+        follow_up_on=day,
+        now=now,
+    )
+    group = await repo.get_group(parent.group_id)
+    setting = await repo.get_setting(group.setting_id) if group else None
+    agreed = logic.AgreedAim(
+        child=child.first_name,
+        child_age=child.age,
+        carer_name=parent.name,
+        relationship=child.relationship,
+        setting_name=setting.name if setting else "",
+        aim_text=draft.aim_text,
+        own_words=draft.own_words,
+        signs=tuple(draft.aim_signs),
+        activity_name=activity.name,
+        home=draft.home,
+        follow_up_on=day,
+        story_quotes=quotes,
+    )
+    context.chat_data.aim = None
+    await context.bot.send_message(
+        query.message.chat.id, logic.parent_summary(agreed), parse_mode=ParseMode.HTML
+    )
+    if setting is not None:
+        await notify_practitioners(context, setting.id, agreed)
+    return ConversationHandler.END
+
+
+async def notify_practitioners(context: Ctx, setting_id: int, agreed: logic.AgreedAim) -> int:
+    """Send the agreed aim to every practitioner of the setting; return how many got it."""
+    delivered = 0
+    for practitioner in await context.services.repo.practitioners_of_setting(setting_id):
+        with use_locale(practitioner.locale):
+            chunks = pack(logic.practitioner_blocks(agreed))
+        try:
+            for chunk in chunks:
+                await context.bot.send_message(
+                    practitioner.chat_id, chunk, parse_mode=ParseMode.HTML
+                )
+            delivered += 1
+        except TelegramError as exc:
+            log.warning("aim not delivered to a practitioner: %s", type(exc).__name__)
+    return delivered
+
+
+# -- anywhere in the flow ---------------------------------------------------------------------
+
+
+async def cancel(update: Update, context: Ctx) -> int:
+    """/cancel at any step."""
+    if context.chat_data is not None:
+        context.chat_data.aim = None
+        context.chat_data.child_name = None
+        context.chat_data.child_age = None
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(cancelled_text())
+    return ConversationHandler.END
+
+
+async def use_buttons(update: Update, context: Ctx) -> None:
+    """Text typed where the bot is waiting for a button: say so kindly, lose nothing."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(
+            _("Please tap one of the buttons above to carry on, or send /cancel to stop here.")
+        )
+
+
+def reset_chat(data: ChatData) -> None:
+    """Clear a chat's draft (used when a flow must stop)."""
+    data.aim = None

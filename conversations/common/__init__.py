@@ -1,0 +1,1 @@
+"""Pieces shared by every flow: text packing, keyboards, filters, safeguarding response."""

@@ -1,0 +1,28 @@
+"""Inline keyboards from rows of (label, callback data)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+Row = Sequence[tuple[str, str]]
+
+
+def keyboard(*rows: Row) -> InlineKeyboardMarkup:
+    """Build an inline keyboard; callback data must stay within Telegram's 64 bytes."""
+    built: list[list[InlineKeyboardButton]] = []
+    for row in rows:
+        buttons = []
+        for label, data in row:
+            if len(data.encode()) > 64:
+                raise ValueError(f"callback data too long: {data!r}")
+            buttons.append(InlineKeyboardButton(label, callback_data=data))
+        built.append(buttons)
+    return InlineKeyboardMarkup(built)
+
+
+def column(options: Sequence[tuple[str, str]], per_row: int = 1) -> InlineKeyboardMarkup:
+    """Lay options out `per_row` to a row."""
+    rows = [options[i : i + per_row] for i in range(0, len(options), per_row)]
+    return keyboard(*rows)

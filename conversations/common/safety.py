@@ -1,0 +1,157 @@
+"""Safeguarding on every free-text message: the filter, the kind reply, the alert."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ConversationHandler, filters
+
+from bot.context import Ctx
+from bot.i18n import _, use_locale
+from bot.signposting import Signposting
+from conversations.common.text import esc, pack, quote_blocks
+from conversations.listening.safeguarding import Disclosure, detect, supported_locales
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=512)
+def detect_any(text: str) -> Disclosure | None:
+    """Detect a disclosure in any supported language (a parent may switch languages)."""
+    for locale in supported_locales():
+        found = detect(text, locale)
+        if found is not None:
+            return found
+    return None
+
+
+def _text_of(message: Message) -> str:
+    return message.text or message.caption or ""
+
+
+class _DisclosureFilter(filters.MessageFilter):
+    def filter(self, message: Message) -> bool:
+        text = _text_of(message)
+        return bool(text) and detect_any(text) is not None
+
+
+DISCLOSURE = _DisclosureFilter(name="DISCLOSURE")
+# Free text a flow may take as an answer: never a command, never a disclosure (which goes to
+# the safeguarding handler first, whatever the state).
+TEXT_INPUT = (
+    filters.ChatType.PRIVATE
+    & filters.UpdateType.MESSAGE
+    & filters.TEXT
+    & ~filters.COMMAND
+    & ~DISCLOSURE
+)
+
+
+def signposting_text(sign: Signposting, immediate: bool, alerted_setting: str | None) -> str:
+    """The kind, non-judgemental reply with signposting (emergency first when urgent)."""
+    parts = [
+        _(
+            "Thank you for telling me. What you've shared matters, and you don't have to "
+            "deal with it on your own."
+        )
+    ]
+    emergency = f"🚨 <b>{esc(sign.emergency_note)}</b>"
+    lines = "\n".join(f"• {esc(h.name)}: <b>{esc(h.contact)}</b>" for h in sign.helplines)
+    if immediate:
+        parts.append(emergency)
+    parts.append(_("These services are there for you, free and confidential:") + "\n" + lines)
+    if not immediate:
+        parts.append(
+            _("If anyone is in danger right now, call {number}.").format(
+                number=f"<b>{esc(sign.emergency_number)}</b>"
+            )
+        )
+    if alerted_setting:
+        parts.append(
+            _(
+                "I've also let the team at {setting} know, so that someone can get in touch "
+                "with you. I've paused our conversation for now; you can come back to it "
+                "whenever you're ready with /newaim."
+            ).format(setting=esc(alerted_setting))
+        )
+    return "\n\n".join(parts)
+
+
+async def on_disclosure(update: Update, context: Ctx) -> int:
+    """Stop the flow, reply with signposting and alert the setting's practitioners at once."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return ConversationHandler.END
+    svc = context.services
+    repo = svc.repo
+    if await repo.get_practitioner(user.id) is not None:
+        # Practitioners talk about their work; their words are not a parent's disclosure.
+        return ConversationHandler.END
+    text = _text_of(message)
+    found = detect_any(text)
+    if found is None:
+        return ConversationHandler.END
+    if context.chat_data is not None:
+        context.chat_data.aim = None
+    parent = await repo.get_parent(user.id)
+    setting_name: str | None = None
+    notified = 0
+    setting_id: int | None = None
+    if parent is not None:
+        group = await repo.get_group(parent.group_id)
+        setting = await repo.get_setting(group.setting_id) if group else None
+        if setting is not None:
+            setting_id, setting_name = setting.id, setting.name
+            child = await repo.child_of(parent.user_id)
+            for practitioner in await repo.practitioners_of_setting(setting.id):
+                with use_locale(practitioner.locale):
+                    header = "\n".join(
+                        [
+                            "⚠️ "
+                            + _("<b>Safeguarding alert</b> · {setting}").format(
+                                setting=esc(setting.name)
+                            ),
+                            _("From: {name}, {relationship} of {child}").format(
+                                name=esc(parent.name),
+                                relationship=esc(child.relationship if child else "?"),
+                                child=esc(child.first_name if child else "?"),
+                            ),
+                            _("Telegram: {link}").format(
+                                link=f'<a href="tg://user?id={user.id}">{esc(parent.name)}</a>'
+                            ),
+                            _("Concern: {category}").format(category=esc(found.category)),
+                            _("Urgent: {answer}").format(
+                                answer=_("yes") if found.immediate else _("not stated")
+                            ),
+                            "",
+                            _("Their message:"),
+                        ]
+                    )
+                    footer = _(
+                        "The parent has been given emergency and helpline numbers. Please "
+                        "follow your setting's safeguarding procedure."
+                    )
+                    try:
+                        for chunk in pack([header, *quote_blocks(text), footer]):
+                            await context.bot.send_message(
+                                practitioner.chat_id, chunk, parse_mode=ParseMode.HTML
+                            )
+                        notified += 1
+                    except TelegramError as exc:
+                        log.warning(
+                            "safeguarding alert not delivered to a practitioner: %s",
+                            type(exc).__name__,
+                        )
+    await repo.record_alert(
+        user.id, setting_id, found.category, found.immediate, notified, svc.clock.now()
+    )
+    log.warning("safeguarding alert raised (category=%s, notified=%d)", found.category, notified)
+    await message.reply_html(
+        signposting_text(svc.signposting, found.immediate, setting_name if notified else None)
+    )
+    return ConversationHandler.END

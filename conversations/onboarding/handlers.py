@@ -1,0 +1,253 @@
+"""Thin handlers for /start, consent and the child's details."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot.context import AimDraft, Ctx
+from bot.i18n import _, current_locale
+from conversations.aim.logic import new_flow_id, opening_question
+from conversations.common.keyboards import column, keyboard
+from conversations.common.text import esc
+from conversations.onboarding.logic import (
+    RELATIONSHIPS,
+    clean_age,
+    clean_child_name,
+    clean_relationship,
+    relationship_label,
+)
+from conversations.states import ParentState
+
+CONSENT_YES = "ob:consent:yes:"
+CONSENT_NO = "ob:consent:no"
+AGE_SKIP = "ob:age:skip"
+RELATIONSHIP_PREFIX = "ob:rel:"
+
+
+def invite_link(username: str, token: str) -> str:
+    """The t.me deep link for an invite token."""
+    return f"https://t.me/{username}?start={token}"
+
+
+async def start(update: Update, context: Ctx) -> None:
+    """/start, with or without an invite token."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    svc = context.services
+    repo = svc.repo
+    token = context.args[0] if context.args else ""
+    now = svc.clock.now()
+    invite = await repo.resolve_invite(token, now) if token else None
+    if invite is not None and invite.kind == "practitioner":
+        setting = await repo.get_setting(invite.setting_id)
+        if setting is None:
+            await message.reply_text(_("Sorry, that link no longer works."))
+            return
+        await repo.add_practitioner(
+            user.id, message.chat_id, setting.id, user.full_name, current_locale(), now
+        )
+        await message.reply_html(
+            _(
+                "Welcome, {name}! You're now set up as a practitioner at <b>{setting}</b>.\n\n"
+                "When a parent agrees an aim for their child, I'll send it to you here, "
+                "together with a few of their own words.\n\n"
+                "Use /invite to get the link to share with the parents in your group."
+            ).format(name=esc(user.first_name), setting=esc(setting.name))
+        )
+        return
+    if invite is not None and invite.kind == "parent" and invite.group_id is not None:
+        setting = await repo.get_setting(invite.setting_id)
+        setting_name = setting.name if setting else ""
+        # Nothing is stored yet: the token travels in the consent button itself.
+        await message.reply_html(
+            _(
+                "Hello {name}, and welcome! 🎵 I'm the music sessions companion for "
+                "<b>{setting}</b>.\n\n"
+                "Together we'll think about your child and agree one small aim for their "
+                "music sessions; I'll also send you a few ideas for singing at home.\n\n"
+                "To do that I keep your child's first name, what you tell me about them and "
+                "the aim we agree, and I share the aim and a few of your words with the "
+                "practitioners at {setting}. Nothing is stored unless you say yes.\n\n"
+                "Is that all right with you?"
+            ).format(name=esc(user.first_name), setting=esc(setting_name)),
+            reply_markup=keyboard(
+                [(_("Yes, that's fine"), CONSENT_YES + token)],
+                [(_("No, thank you"), CONSENT_NO)],
+            ),
+        )
+        return
+    parent = await repo.get_parent(user.id)
+    if parent is not None:
+        await message.reply_text(
+            _("Welcome back! To think together about a new aim, send /newaim.")
+        )
+        return
+    if await repo.get_practitioner(user.id) is not None:
+        await message.reply_text(_("Welcome back! Use /invite to get the link for parents."))
+        return
+    if token:
+        await message.reply_text(
+            _(
+                "Sorry, that link has expired or is no longer active. Please ask your "
+                "nursery for a new one."
+            )
+        )
+        return
+    await message.reply_text(
+        _(
+            "Hello! I'm a music sessions companion for nurseries. To get started, please "
+            "open the link your nursery gave you."
+        )
+    )
+
+
+async def consent_no(update: Update, context: Ctx) -> int:
+    """The parent said no: store nothing, say so kindly."""
+    query = update.callback_query
+    if query is None:
+        return ConversationHandler.END
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if query.message is not None:
+        await context.bot.send_message(
+            query.message.chat.id,
+            _(
+                "That's absolutely fine: nothing about you has been stored. If you change "
+                "your mind, just open your nursery's link again."
+            ),
+        )
+    return ConversationHandler.END
+
+
+async def consent_yes(update: Update, context: Ctx) -> int:
+    """The parent agreed: record them and ask for the child's first name."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None or query.data is None or query.message is None:
+        return ConversationHandler.END
+    svc = context.services
+    token = query.data.removeprefix(CONSENT_YES)
+    invite = await svc.repo.resolve_invite(token, svc.clock.now())
+    await query.answer()
+    if invite is None or invite.kind != "parent" or invite.group_id is None:
+        await query.edit_message_reply_markup(None)
+        await context.bot.send_message(
+            query.message.chat.id,
+            _("Sorry, that link has expired. Please ask your nursery for a new one."),
+        )
+        return ConversationHandler.END
+    await svc.repo.add_parent(
+        user.id,
+        query.message.chat.id,
+        invite.group_id,
+        user.first_name,
+        current_locale(),
+        svc.settings.default_timezone,
+        svc.clock.now(),
+    )
+    await query.edit_message_reply_markup(None)
+    await context.bot.send_message(
+        query.message.chat.id, _("Thank you. What is your child's first name?")
+    )
+    return ParentState.CHILD_NAME
+
+
+async def child_name(update: Update, context: Ctx) -> int | None:
+    """Take the child's first name."""
+    message = update.effective_message
+    if message is None or message.text is None or context.chat_data is None:
+        return None
+    name = clean_child_name(message.text)
+    if name is None:
+        await message.reply_text(_("Just your child's first name is perfect (for example: Joe)."))
+        return None
+    context.chat_data.child_name = name
+    await message.reply_html(
+        _("Thank you. How old is {child}? (You can skip this.)").format(child=esc(name)),
+        reply_markup=keyboard([(_("Skip"), AGE_SKIP)]),
+    )
+    return ParentState.CHILD_AGE
+
+
+async def _ask_relationship(context: Ctx, chat_id: int) -> int:
+    data = context.chat_data
+    child = data.child_name if data is not None and data.child_name else _("your child")
+    options = [(_(label), RELATIONSHIP_PREFIX + code) for code, label in RELATIONSHIPS]
+    await context.bot.send_message(
+        chat_id,
+        _("And who are you to {child}? You can tap one or type your own.").format(child=child),
+        reply_markup=column(options, per_row=2),
+    )
+    return ParentState.RELATIONSHIP
+
+
+async def child_age(update: Update, context: Ctx) -> int | None:
+    """Take the child's age as typed."""
+    message = update.effective_message
+    if message is None or message.text is None or context.chat_data is None:
+        return None
+    age = clean_age(message.text)
+    if age is None:
+        await message.reply_text(_("A short answer is fine, like “4” or “3 and a half”."))
+        return None
+    context.chat_data.child_age = age
+    return await _ask_relationship(context, message.chat_id)
+
+
+async def child_age_skip(update: Update, context: Ctx) -> int:
+    """The parent skipped the age."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    return await _ask_relationship(context, query.message.chat.id)
+
+
+async def _finish_onboarding(update: Update, context: Ctx, relationship: str, chat_id: int) -> int:
+    svc = context.services
+    user = update.effective_user
+    data = context.chat_data
+    assert user is not None and data is not None
+    parent = await svc.repo.get_parent(user.id)
+    if parent is None or not data.child_name:
+        await context.bot.send_message(
+            chat_id, _("Sorry, I lost track there. Please open your nursery's link again.")
+        )
+        return ConversationHandler.END
+    child = await svc.repo.save_child(
+        parent, data.child_name, data.child_age, relationship, svc.clock.now()
+    )
+    data.child_name = None
+    data.child_age = None
+    data.aim = AimDraft(flow=new_flow_id())
+    await context.bot.send_message(chat_id, opening_question(child.first_name), parse_mode="HTML")
+    return ParentState.STORY
+
+
+async def relationship_button(update: Update, context: Ctx) -> int | None:
+    """A relationship button."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return None
+    label = relationship_label(query.data.removeprefix(RELATIONSHIP_PREFIX))
+    if label is None:
+        await query.answer(_("Sorry, that button no longer works."))
+        return None
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    return await _finish_onboarding(update, context, label.lower(), query.message.chat.id)
+
+
+async def relationship_text(update: Update, context: Ctx) -> int | None:
+    """A relationship typed in the parent's own words."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return None
+    relationship = clean_relationship(message.text)
+    if relationship is None:
+        await message.reply_text(_("A few words are plenty, like “auntie” or “step-mum”."))
+        return None
+    return await _finish_onboarding(update, context, relationship, message.chat_id)

@@ -1,0 +1,102 @@
+"""The parent conversation: onboarding then the aim, in one ConversationHandler.
+
+States are declared in `conversations/states.py`; the flows are drawn in
+`onboarding/flow.mmd` and `aim/flow.mmd`.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import Ctx
+from conversations import general
+from conversations.aim import handlers as aim
+from conversations.common.safety import DISCLOSURE, TEXT_INPUT, on_disclosure
+from conversations.onboarding import handlers as onboarding
+from conversations.states import PARENT_CONVERSATION, ParentState
+
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+NON_TEXT = PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+
+
+def _aim_button(action: str) -> str:
+    return rf"^{aim.PREFIX}{action}:"
+
+
+def build_parent_conversation() -> ConversationHandler[Ctx]:
+    """Build the persistent parent conversation handler."""
+    waiting_for_button: list[BaseHandler[object, Ctx, object]] = [
+        MessageHandler(TEXT_INPUT, aim.use_buttons)
+    ]
+    states: dict[object, list[BaseHandler[object, Ctx, object]]] = {
+        ParentState.CHILD_NAME: [MessageHandler(TEXT_INPUT, onboarding.child_name)],
+        ParentState.CHILD_AGE: [
+            MessageHandler(TEXT_INPUT, onboarding.child_age),
+            CallbackQueryHandler(onboarding.child_age_skip, pattern=f"^{onboarding.AGE_SKIP}$"),
+        ],
+        ParentState.RELATIONSHIP: [
+            CallbackQueryHandler(
+                onboarding.relationship_button, pattern=f"^{onboarding.RELATIONSHIP_PREFIX}"
+            ),
+            MessageHandler(TEXT_INPUT, onboarding.relationship_text),
+        ],
+        # Story and picture gather a burst of messages: non-blocking, so the messages that
+        # arrive meanwhile reach the WAITING handlers below and join the story.
+        ParentState.STORY: [MessageHandler(TEXT_INPUT, aim.story, block=False)],
+        ParentState.PICTURE: [MessageHandler(TEXT_INPUT, aim.picture, block=False)],
+        ConversationHandler.WAITING: [
+            MessageHandler(PRIVATE & DISCLOSURE, on_disclosure),
+            CommandHandler("cancel", aim.cancel_while_waiting),
+            MessageHandler(TEXT_INPUT, aim.more_text),
+        ],
+        ParentState.THEME: [
+            CallbackQueryHandler(aim.choose_theme, pattern=_aim_button("theme")),
+            *waiting_for_button,
+        ],
+        ParentState.ACTIVITY: [
+            CallbackQueryHandler(aim.activity_try, pattern=_aim_button("try")),
+            CallbackQueryHandler(aim.activity_next, pattern=_aim_button("next")),
+            CallbackQueryHandler(aim.activity_more, pattern=_aim_button("more")),
+            *waiting_for_button,
+        ],
+        ParentState.HOME: [
+            CallbackQueryHandler(aim.home_choice, pattern=_aim_button("home")),
+            *waiting_for_button,
+        ],
+        ParentState.AIM: [
+            CallbackQueryHandler(aim.aim_ok, pattern=_aim_button("ok")),
+            CallbackQueryHandler(aim.aim_own, pattern=_aim_button("own")),
+            *waiting_for_button,
+        ],
+        ParentState.AIM_WORDS: [MessageHandler(TEXT_INPUT, aim.aim_words)],
+        ParentState.FOLLOW_UP: [
+            CallbackQueryHandler(aim.follow_up, pattern=_aim_button("fu")),
+            *waiting_for_button,
+        ],
+    }
+    return ConversationHandler(
+        entry_points=[
+            CallbackQueryHandler(onboarding.consent_yes, pattern=f"^{onboarding.CONSENT_YES}"),
+            CallbackQueryHandler(onboarding.consent_no, pattern=f"^{onboarding.CONSENT_NO}$"),
+            CommandHandler("newaim", aim.new_aim, filters=PRIVATE),
+        ],
+        states=states,
+        fallbacks=[
+            # Safeguarding comes first: a disclosure stops whatever step the parent is in.
+            MessageHandler(PRIVATE & DISCLOSURE, on_disclosure),
+            CommandHandler("cancel", aim.cancel),
+            CommandHandler("help", general.help_command),
+            MessageHandler(NON_TEXT, general.non_text),
+            CallbackQueryHandler(general.stale_button),
+        ],
+        name=PARENT_CONVERSATION,
+        persistent=True,
+        allow_reentry=True,
+    )

@@ -1,0 +1,1 @@
+"""Practitioner tools (minimal for now: joining by invite happens in /start; /invite)."""

@@ -1,0 +1,27 @@
+"""The parent conversation's states, declared in one place (onboarding, then the aim).
+
+The diagrams beside each flow (`onboarding/flow.mmd`, `aim/flow.mmd`) draw these states.
+Values are stored in the database by the persistence: never renumber, only append.
+"""
+
+from enum import IntEnum
+
+
+class ParentState(IntEnum):
+    """Where a parent is in the onboarding and aim conversation."""
+
+    CHILD_NAME = 1
+    CHILD_AGE = 2
+    RELATIONSHIP = 3
+    STORY = 10
+    PICTURE = 11
+    THEME = 12
+    ACTIVITY = 13
+    HOME = 14
+    AIM = 15
+    AIM_WORDS = 16
+    FOLLOW_UP = 17
+
+
+# Conversation handler names (keys in the persistence table): never rename.
+PARENT_CONVERSATION = "parent"
