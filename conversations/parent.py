@@ -6,6 +6,8 @@ States are declared in `conversations/states.py`; the flows are drawn in
 
 from __future__ import annotations
 
+import warnings
+
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -14,6 +16,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.context import Ctx
 from conversations import general
@@ -81,6 +84,15 @@ def build_parent_conversation() -> ConversationHandler[Ctx]:
             *waiting_for_button,
         ],
     }
+    with warnings.catch_warnings():
+        # Expected for 1:1 chats: text steps mixed with button steps (per_message=False).
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return _conversation(states)
+
+
+def _conversation(
+    states: dict[object, list[BaseHandler[object, Ctx, object]]],
+) -> ConversationHandler[Ctx]:
     return ConversationHandler(
         entry_points=[
             CallbackQueryHandler(onboarding.consent_yes, pattern=f"^{onboarding.CONSENT_YES}"),
