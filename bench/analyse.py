@@ -1,6 +1,6 @@
 """Cost of `imm-bot analyse` per narrative (the listening engine, in process).
 
-    .venv/bin/python -m bench.analyse [--rounds 20]
+.venv/bin/python -m bench.analyse [--rounds 20]
 """
 
 from __future__ import annotations
@@ -44,9 +44,11 @@ def main(rounds: int) -> None:
             timings.append(time.perf_counter() - started)
     timings.sort()
     words = statistics.mean(len(t.split()) for t in NARRATIVES)
+    mean = statistics.mean(timings) * 1e3
+    p50 = statistics.median(timings) * 1e3
+    p95 = timings[int(0.95 * (len(timings) - 1))] * 1e3
     print(f"analyse(): {len(timings)} runs over {len(NARRATIVES)} narratives (~{words:.0f} words)")
-    print(f"  mean {statistics.mean(timings) * 1e3:.3f} ms, p50 {statistics.median(timings) * 1e3:.3f} ms, "
-          f"p95 {timings[int(0.95 * (len(timings) - 1))] * 1e3:.3f} ms  (target <= 1 ms)")
+    print(f"  mean {mean:.3f} ms, p50 {p50:.3f} ms, p95 {p95:.3f} ms  (target <= 1 ms)")
 
 
 if __name__ == "__main__":

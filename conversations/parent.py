@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -35,10 +36,10 @@ def _aim_button(action: str) -> str:
 
 def build_parent_conversation() -> ConversationHandler[Ctx]:
     """Build the persistent parent conversation handler."""
-    waiting_for_button: list[BaseHandler[object, Ctx, object]] = [
+    waiting_for_button: list[BaseHandler[Update, Ctx, object]] = [
         MessageHandler(TEXT_INPUT, aim.use_buttons)
     ]
-    states: dict[object, list[BaseHandler[object, Ctx, object]]] = {
+    states: dict[object, list[BaseHandler[Update, Ctx, object]]] = {
         ParentState.CHILD_NAME: [MessageHandler(TEXT_INPUT, onboarding.child_name)],
         ParentState.CHILD_AGE: [
             MessageHandler(TEXT_INPUT, onboarding.child_age),
@@ -91,7 +92,7 @@ def build_parent_conversation() -> ConversationHandler[Ctx]:
 
 
 def _conversation(
-    states: dict[object, list[BaseHandler[object, Ctx, object]]],
+    states: dict[object, list[BaseHandler[Update, Ctx, object]]],
 ) -> ConversationHandler[Ctx]:
     return ConversationHandler(
         entry_points=[

@@ -105,7 +105,7 @@ async def test_unclear_concern_asks_with_theme_buttons(tmp_path: Path) -> None:
         assert "which of these" in question.plain_text
         assert len(question.button_labels) == 8
         parent.press(question.button_labels[0])
-        reframe, activity = await parent.wait_messages(2)
+        _reframe, activity = await parent.wait_messages(2)
         assert activity.button_labels[0] == "Let's try it"
         assert pat.unread == []
 

@@ -19,7 +19,7 @@ def is_idle(app: App, fake: FakeTelegram) -> bool:
     )
 
 
-async def wait_idle(app: App, fake: FakeTelegram, timeout: float = 10.0) -> None:
+async def wait_idle(app: App, fake: FakeTelegram, timeout: float = 10.0) -> None:  # noqa: ASYNC109
     """Wait until the bot has handled everything sent so far (used by the sandbox and tests).
 
     Polls the bot's own counters (not the scheduler): idle must hold on three checks in a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
@@ -126,7 +126,7 @@ async def _story(update: Update, context: Ctx) -> int:
     child = await _child_name(context, update.effective_user.id)
     result = analyse(" ".join(draft.story), current_locale(), child)
     draft.theme = result.theme
-    draft.feeling = result.feelings[0] if result.feelings else None
+    draft.feeling = result.child_feeling
     await message.reply_html(esc(result.reflection))
     return ParentState.PICTURE
 
@@ -146,8 +146,8 @@ async def _picture(update: Update, context: Ctx) -> int:
     whole = " ".join(draft.story + draft.picture)
     result = analyse(whole, current_locale(), child)
     draft.theme = result.theme or draft.theme
-    if draft.feeling is None and result.feelings:
-        draft.feeling = result.feelings[0]
+    if draft.feeling is None:
+        draft.feeling = result.child_feeling
     if draft.theme is None:
         content = load_content(current_locale())
         options = [(content.theme(t).label, _data(draft.flow, "theme", t)) for t in THEME_IDS]
@@ -180,7 +180,7 @@ async def _propose(context: Ctx, chat_id: int, draft: AimDraft, child: str, firs
     )
 
 
-def _activity_buttons(flow: str) -> object:
+def _activity_buttons(flow: str) -> InlineKeyboardMarkup:
     return keyboard(
         [(_("Let's try it"), _data(flow, "try"))],
         [(_("Another idea"), _data(flow, "next")), (_("Tell me more"), _data(flow, "more"))],

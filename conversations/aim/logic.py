@@ -9,8 +9,7 @@ from datetime import date, timedelta
 
 from bot.i18n import _, format_day, format_full_day
 from conversations.common.text import esc, quote_blocks, sentences
-from conversations.listening.content import Activity, AimTemplate, Theme
-from conversations.listening.content import fill_template
+from conversations.listening.content import Activity, AimTemplate, Theme, fill_template
 
 FOLLOW_UP_WEEKS: tuple[int, ...] = (2, 3, 4)
 MAX_OWN_AIM = 300
@@ -60,12 +59,8 @@ def aim_for(theme: Theme, activity_id: str | None) -> AimTemplate:
 
 def reframe_for(theme: Theme, child: str, feeling: str | None, seed: str) -> str:
     """A reframe for the theme, quoting the parent's feeling word when there is one."""
-    options = [r for r in theme.reframes if (feeling is not None) or not r.requires_feeling]
-    if feeling is not None:
-        with_feeling = [r for r in options if r.requires_feeling]
-        options = with_feeling or options
-    chosen = options[stable_index(seed, len(options))]
-    return fill(chosen.text, child, feeling)
+    options = theme.reframes_for(feeling)
+    return fill(options[stable_index(seed, len(options))].text, child, feeling)
 
 
 def follow_up_choices(today: date) -> list[tuple[int, date]]:
