@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from typing import Any
 
@@ -27,7 +26,8 @@ from bot.persistence import SQLitePersistence
 from bot.signposting import load_signposting
 from bot.storage import Database
 from conversations import general
-from conversations.common.safety import DISCLOSURE, TEXT_INPUT, on_disclosure
+from conversations.common.safety import DISCLOSURE, TEXT_INPUT, detect_any, on_disclosure
+from conversations.listening import SUPPORTED_CONTENT_LOCALES, load_content
 from conversations.onboarding import handlers as onboarding
 from conversations.parent import NON_TEXT, PRIVATE, build_parent_conversation
 from conversations.practitioner import handlers as practitioner
@@ -70,11 +70,9 @@ async def on_error(update: object, context: Ctx) -> None:
         try:
             await context.bot.send_message(
                 update.effective_chat.id,
-                html.escape(
-                    _(
-                        "Sorry, something went wrong on my side. Nothing you've told me is "
-                        "lost: please try that again in a moment."
-                    )
+                _(
+                    "Sorry, something went wrong on my side. Nothing you've told me is "
+                    "lost: please try that again in a moment."
                 ),
             )
         except Exception:
@@ -89,8 +87,16 @@ def _commands() -> list[BotCommand]:
     ]
 
 
+def warm_up() -> None:
+    """Load content and compile every lexicon now, not on some parent's first message."""
+    for locale in SUPPORTED_CONTENT_LOCALES:
+        load_content(locale)
+    detect_any("warm up")
+
+
 async def _post_init(app: App) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
+    warm_up()
     await services.db.open()
     services.bot_username = app.bot.username
     await app.bot.set_my_commands(_commands(), scope=BotCommandScopeAllPrivateChats())

@@ -22,6 +22,7 @@ class AimDraft:
     """The aim conversation in progress (persisted with the chat, cleared when it ends)."""
 
     flow: str
+    child: str = ""
     phase: str = "story"
     story: list[str] = field(default_factory=list)
     picture: list[str] = field(default_factory=list)
@@ -64,25 +65,53 @@ class ChatData:
 
 
 class Gatherer:
-    """Waits for a quiet period after a burst of messages from one chat before replying."""
+    """Waits for a quiet period after a burst of messages from one chat before replying.
+
+    A gathering step runs as a non-blocking handler; while it runs, PTB routes the chat's
+    updates to the WAITING handlers, which use this object to tell whether the step is
+    still listening (quiet period open) or already replying.
+    """
 
     def __init__(self, quiet_seconds: float) -> None:
         self.quiet_seconds = quiet_seconds
         self._deadlines: dict[int, float] = {}
-        self._active = 0
+        self._running: dict[int, asyncio.Event] = {}
 
     @asynccontextmanager
-    async def handling(self) -> AsyncIterator[None]:
-        """Mark a non-blocking gathering step as running (tests and shutdown can tell)."""
-        self._active += 1
+    async def handling(self, chat_id: int) -> AsyncIterator[None]:
+        """Mark the chat's gathering step as running until the block ends."""
+        done = asyncio.Event()
+        self._running[chat_id] = done
         try:
             yield
         finally:
-            self._active -= 1
+            if self._running.get(chat_id) is done:
+                del self._running[chat_id]
+            done.set()
+
+    async def started(self, chat_id: int) -> None:
+        """Give a just-created gathering step a few turns of the loop to register itself.
+
+        PTB creates the step's task before it runs, so the chat's next update can reach
+        the WAITING handlers first.
+        """
+        for _ in range(20):
+            if chat_id in self._running:
+                return
+            await asyncio.sleep(0)
+
+    async def finished(self, chat_id: int) -> None:
+        """Wait until the chat's running gathering step (if any) has finished."""
+        while (done := self._running.get(chat_id)) is not None:
+            await done.wait()
 
     def bump(self, chat_id: int) -> None:
         """A message arrived: restart this chat's quiet period."""
         self._deadlines[chat_id] = asyncio.get_running_loop().time() + self.quiet_seconds
+
+    def listening(self, chat_id: int) -> bool:
+        """True while the chat's quiet period is open (new text joins the story)."""
+        return chat_id in self._deadlines
 
     async def wait_quiet(self, chat_id: int) -> None:
         """Return once the chat has been quiet for the whole period."""
@@ -97,7 +126,7 @@ class Gatherer:
     @property
     def busy(self) -> bool:
         """True while any chat is in its quiet period or a gathering step is running."""
-        return bool(self._deadlines) or self._active > 0
+        return bool(self._deadlines) or bool(self._running)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
@@ -55,11 +56,8 @@ def build_parent_conversation() -> ConversationHandler[Ctx]:
         # arrive meanwhile reach the WAITING handlers below and join the story.
         ParentState.STORY: [MessageHandler(TEXT_INPUT, aim.story, block=False)],
         ParentState.PICTURE: [MessageHandler(TEXT_INPUT, aim.picture, block=False)],
-        ConversationHandler.WAITING: [
-            MessageHandler(PRIVATE & DISCLOSURE, on_disclosure),
-            CommandHandler("cancel", aim.cancel_while_waiting),
-            MessageHandler(TEXT_INPUT, aim.more_text),
-        ],
+        # Updates that arrive while a story step runs (see aim.while_gathering).
+        ConversationHandler.WAITING: [TypeHandler(Update, aim.while_gathering)],
         ParentState.THEME: [
             CallbackQueryHandler(aim.choose_theme, pattern=_aim_button("theme")),
             *waiting_for_button,

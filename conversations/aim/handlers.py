@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
@@ -13,6 +14,7 @@ from bot.context import AimDraft, ChatData, Ctx
 from bot.i18n import _, current_locale, use_locale
 from conversations.aim import logic
 from conversations.common.keyboards import column, keyboard
+from conversations.common.safety import detect_any, on_disclosure
 from conversations.common.text import esc, pack
 from conversations.listening import THEME_IDS, analyse, load_content
 from conversations.states import ParentState
@@ -20,6 +22,8 @@ from conversations.states import ParentState
 log = logging.getLogger(__name__)
 
 PREFIX = "aim:"
+MAX_REDISPATCH = 3
+_redispatch_depth: ContextVar[int] = ContextVar("aim_redispatch_depth", default=0)
 
 
 def _data(flow: str, action: str, arg: str = "") -> str:
@@ -35,6 +39,9 @@ def _parse(data: str | None) -> tuple[str, str, str]:
 
 
 async def _child_name(context: Ctx, user_id: int) -> str:
+    data = context.chat_data
+    if data is not None and data.aim is not None and data.aim.child:
+        return data.aim.child
     child = await context.services.repo.child_of(user_id)
     return child.first_name if child else _("your child")
 
@@ -56,7 +63,7 @@ async def new_aim(update: Update, context: Ctx) -> int:
     if child is None:
         await message.reply_text(_("Let's start with your child. What is their first name?"))
         return ParentState.CHILD_NAME
-    context.chat_data.aim = AimDraft(flow=logic.new_flow_id())
+    context.chat_data.aim = AimDraft(flow=logic.new_flow_id(), child=child.first_name)
     await message.reply_html(logic.opening_question(child.first_name))
     return ParentState.STORY
 
@@ -84,24 +91,43 @@ async def _gather(update: Update, context: Ctx, phase: str) -> AimDraft | None:
     return current
 
 
-async def more_text(update: Update, context: Ctx) -> None:
-    """A message that arrives while the bot is still gathering: add it to the story."""
+async def while_gathering(update: Update, context: Ctx) -> None:
+    """Any update that arrives while a story step runs (ConversationHandler.WAITING).
+
+    While the quiet period is open, text joins the story, and /cancel or a disclosure stop
+    the step at once. Once the step is replying, the update waits for it to finish and is
+    then dispatched again, so that it reaches the state the step moved to.
+    """
+    chat = update.effective_chat
     message = update.effective_message
     data = context.chat_data
-    if message is None or message.text is None or data is None or data.aim is None:
+    if chat is None:
         return
-    draft = data.aim
-    (draft.story if draft.phase == "story" else draft.picture).append(message.text)
-    context.services.gatherer.bump(message.chat_id)
-
-
-async def cancel_while_waiting(update: Update, context: Ctx) -> None:
-    """/cancel while the bot is gathering: the waiting step ends the conversation."""
-    if context.chat_data is not None:
-        context.chat_data.aim = None
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(cancelled_text())
+    gatherer = context.services.gatherer
+    await gatherer.started(chat.id)
+    if gatherer.listening(chat.id) and message is not None and data is not None and data.aim:
+        text = message.text or ""
+        if text.strip().startswith("/cancel"):
+            await cancel(update, context)
+            return
+        if message.text is not None and not text.startswith("/"):
+            if detect_any(text) is not None:
+                await on_disclosure(update, context)
+                return
+            draft = data.aim
+            (draft.story if draft.phase == "story" else draft.picture).append(text)
+            gatherer.bump(chat.id)
+            return
+    await gatherer.finished(chat.id)
+    depth = _redispatch_depth.get()
+    if depth >= MAX_REDISPATCH:  # never expected: the step has finished by now
+        log.warning("an update stayed pending after its gathering step finished; dropped")
+        return
+    token = _redispatch_depth.set(depth + 1)
+    try:
+        await context.application.process_update(update)
+    finally:
+        _redispatch_depth.reset(token)
 
 
 def cancelled_text() -> str:
@@ -114,7 +140,8 @@ def cancelled_text() -> str:
 
 async def story(update: Update, context: Ctx) -> int:
     """Step 2: gather the story, then reflect it back and ask what it looks like."""
-    async with context.services.gatherer.handling():
+    assert update.effective_chat is not None
+    async with context.services.gatherer.handling(update.effective_chat.id):
         return await _story(update, context)
 
 
@@ -133,7 +160,8 @@ async def _story(update: Update, context: Ctx) -> int:
 
 async def picture(update: Update, context: Ctx) -> int:
     """Step 3: gather what it looks like, reframe, then propose an activity (or ask)."""
-    async with context.services.gatherer.handling():
+    assert update.effective_chat is not None
+    async with context.services.gatherer.handling(update.effective_chat.id):
         return await _picture(update, context)
 
 
@@ -176,14 +204,19 @@ async def _propose(context: Ctx, chat_id: int, draft: AimDraft, child: str, firs
         chat_id,
         logic.activity_message(activity, child, first),
         parse_mode=ParseMode.HTML,
-        reply_markup=_activity_buttons(draft.flow),
+        reply_markup=_activity_buttons(draft.flow, activity.id),
     )
 
 
-def _activity_buttons(flow: str) -> InlineKeyboardMarkup:
+def _activity_buttons(flow: str, activity_id: str) -> InlineKeyboardMarkup:
+    # The activity id travels with "try" and "more", so that buttons left on an earlier
+    # idea still act on that idea.
     return keyboard(
-        [(_("Let's try it"), _data(flow, "try"))],
-        [(_("Another idea"), _data(flow, "next")), (_("Tell me more"), _data(flow, "more"))],
+        [(_("Let's try it"), _data(flow, "try", activity_id))],
+        [
+            (_("Another idea"), _data(flow, "next")),
+            (_("Tell me more"), _data(flow, "more", activity_id)),
+        ],
     )
 
 
@@ -200,11 +233,9 @@ async def _button(update: Update, context: Ctx) -> tuple[CallbackQuery, AimDraft
     if data is None or data.aim is None or data.aim.flow != flow:
         await query.answer(_("That button is from an earlier conversation."))
         return None
+    # Keyboards stay (one Bot API call less per step): a second tap on an old button
+    # reaches a state that no longer expects it and gets a polite "already used".
     await query.answer()
-    try:
-        await query.edit_message_reply_markup(None)
-    except TelegramError:
-        log.debug("could not remove a keyboard")
     return query, data.aim, arg
 
 
@@ -228,12 +259,11 @@ async def activity_try(update: Update, context: Ctx) -> int | None:
     pressed = await _button(update, context)
     if pressed is None or update.effective_user is None:
         return None
-    query, draft, _arg = pressed
+    query, draft, arg = pressed
     assert query.message is not None and draft.theme is not None
     child = await _child_name(context, update.effective_user.id)
-    activity = logic.activity_by_id(
-        load_content(current_locale()).theme(draft.theme), draft.activity_id
-    )
+    activity = logic.activity_by_id(load_content(current_locale()).theme(draft.theme), arg)
+    draft.activity_id = activity.id
     await context.bot.send_message(
         query.message.chat.id,
         logic.home_offer(activity, child),
@@ -263,17 +293,16 @@ async def activity_more(update: Update, context: Ctx) -> int | None:
     pressed = await _button(update, context)
     if pressed is None or update.effective_user is None:
         return None
-    query, draft, _arg = pressed
+    query, draft, arg = pressed
     assert query.message is not None and draft.theme is not None
     child = await _child_name(context, update.effective_user.id)
-    activity = logic.activity_by_id(
-        load_content(current_locale()).theme(draft.theme), draft.activity_id
-    )
+    activity = logic.activity_by_id(load_content(current_locale()).theme(draft.theme), arg)
+    draft.activity_id = activity.id
     await context.bot.send_message(
         query.message.chat.id,
         logic.activity_detail(activity, child),
         parse_mode=ParseMode.HTML,
-        reply_markup=_activity_buttons(draft.flow),
+        reply_markup=_activity_buttons(draft.flow, activity.id),
     )
     return ParentState.ACTIVITY
 

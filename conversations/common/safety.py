@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from functools import lru_cache
+from collections import OrderedDict
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -19,7 +20,6 @@ from conversations.listening.safeguarding import Disclosure, detect, supported_l
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=512)
 def detect_any(text: str) -> Disclosure | None:
     """Detect a disclosure in any supported language (a parent may switch languages)."""
     for locale in supported_locales():
@@ -29,6 +29,24 @@ def detect_any(text: str) -> Disclosure | None:
     return None
 
 
+# Several handlers' filters ask about the same message: remember the answer by a digest of
+# the text, so that nothing parents wrote is kept in memory.
+_FLAGGED: OrderedDict[bytes, bool] = OrderedDict()
+_FLAGGED_SIZE = 256
+
+
+def is_flagged(text: str) -> bool:
+    """Whether a text is a disclosure (cached by digest)."""
+    key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    hit = _FLAGGED.get(key)
+    if hit is None:
+        hit = detect_any(text) is not None
+        _FLAGGED[key] = hit
+        if len(_FLAGGED) > _FLAGGED_SIZE:
+            _FLAGGED.popitem(last=False)
+    return hit
+
+
 def _text_of(message: Message) -> str:
     return message.text or message.caption or ""
 
@@ -36,7 +54,7 @@ def _text_of(message: Message) -> str:
 class _DisclosureFilter(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
         text = _text_of(message)
-        return bool(text) and detect_any(text) is not None
+        return bool(text) and is_flagged(text)
 
 
 DISCLOSURE = _DisclosureFilter(name="DISCLOSURE")

@@ -222,7 +222,7 @@ async def _finish_onboarding(update: Update, context: Ctx, relationship: str, ch
     )
     data.child_name = None
     data.child_age = None
-    data.aim = AimDraft(flow=new_flow_id())
+    data.aim = AimDraft(flow=new_flow_id(), child=child.first_name)
     await context.bot.send_message(chat_id, opening_question(child.first_name), parse_mode="HTML")
     return ParentState.STORY
 
