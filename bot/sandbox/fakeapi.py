@@ -27,7 +27,7 @@ import re
 import time
 import urllib.parse
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -1170,6 +1170,8 @@ class FakeTelegram:
         self.default_menu_button: JSONDict = {"type": "default"}
         self.internal_errors: list[BaseException] = []
         self.webhook_url = ""
+        # Called as hook(method, params) after a successful call, before its response is sent.
+        self.in_flight_hooks: list[Callable[[str, JSONDict], Awaitable[None] | None]] = []
 
         self._users: dict[int, FakeUser] = {}
         self._groups: dict[int, FakeGroup] = {}
@@ -1254,6 +1256,12 @@ class FakeTelegram:
             result = handler(params)
             if inspect.isawaitable(result):
                 result = await result
+            for hook in list(self.in_flight_hooks):
+                # Runs while the bot still awaits this call's response: lets a test make
+                # a user act at exactly that moment (a race, made deterministic).
+                outcome = hook(canonical, params)
+                if inspect.isawaitable(outcome):
+                    await outcome
             record.status = 200
             return 200, {"ok": True, "result": result}
         except ApiError as error:
