@@ -2,7 +2,9 @@
 
 Each locale lives in ``conversations/content/<locale>/`` as two files with the same schema in every
 language: ``themes.toml`` (one table per theme id) and ``language.toml`` (lexicon, templates, value
-patterns, pronoun flips, general home tips). Everything language-specific stays in those files.
+patterns, pronoun flips, general home tips, and the optional ``[normalise]`` rules). Everything
+language-specific stays in those files. Matching is script-safe (see scripts.py): every regex here
+counts combining marks as letters, and runs on text folded by the locale's ``[normalise]`` rules.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from conversations.listening.scripts import (
+    SENTENCE_PUNCTUATION,
+    Folding,
+    ScriptPattern,
+    parse_folding,
+)
 
 THEME_IDS: tuple[str, ...] = (
     "sharing_turns",
@@ -43,8 +52,11 @@ MAX_LABEL_CHARS = 30
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 _FORMATTER = string.Formatter()
-# Placeholders that open a sentence are capitalised when filled ("your child" -> "Your child").
-_SENTENCE_START_FIELD = re.compile(r"(^|[.!?]\s+)\{(\w+)\}")
+# Placeholders that open a sentence are capitalised when filled ("your child" -> "Your child"),
+# also after Spanish opening marks ("¿{child}..." -> "¿Tu hijo...").
+_SENTENCE_START_FIELD = re.compile(rf"(^|[.!?{SENTENCE_PUNCTUATION}]\s+)([¿¡]?)\{{(\w+)\}}")
+# One sentence ends here: the purpose of an activity must be exactly one.
+_SENTENCE_END = re.compile(rf"[.!?{SENTENCE_PUNCTUATION}](?:\s|$)")
 
 # (from, to) replacements for normalise(); chained str.replace is much faster than translate().
 _APOSTROPHES = ("\u2019", "\u2018", "\u02bc", "`", "\u00b4")
@@ -53,7 +65,7 @@ _NORMALISE_PAIRS = (
     *((q, '"') for q in ("\u201c", "\u201d", "\u201e")),
     *((d, " ") for d in ("-", "\u2010", "\u2011", "\u2013", "\u2014", "_")),
 )
-_INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_INNER_APOSTROPHE = ScriptPattern(r"(?<=\w)'(?=\w)")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -74,7 +86,7 @@ def unify_apostrophes(text: str) -> str:
     return text
 
 
-def trie_pattern(units: list[list[str]], flags: int = 0) -> re.Pattern[str]:
+def trie_pattern(units: list[list[str]], flags: int = 0) -> ScriptPattern:
     """Compile entries (each a list of regex pieces) into one trie-shaped, whole-word regex."""
     # Same matches as an alternation of all entries, longest first, but each position only tries
     # branches sharing its first character (about twice as fast here). Continuations are tried
@@ -85,7 +97,7 @@ def trie_pattern(units: list[list[str]], flags: int = 0) -> re.Pattern[str]:
         for piece in entry:
             node = node.setdefault(piece, {})
         node[""] = {}
-    return re.compile(r"(?<!\w)" + _trie_regex(trie) + r"(?!\w)", flags)
+    return ScriptPattern(r"(?<!\w)" + _trie_regex(trie) + r"(?!\w)", flags)
 
 
 def _trie_regex(node: Mapping[str, Any]) -> str:
@@ -159,8 +171,8 @@ class Theme:
     activities: tuple[Activity, ...]
     aims: tuple[AimTemplate, ...]
     home_tips: tuple[HomeTip, ...]
-    # One precompiled alternation of all signals on normalised text, longest first.
-    pattern: re.Pattern[str] = field(repr=False, compare=False)
+    # One precompiled alternation of all signals on normalised, folded text, longest first.
+    pattern: ScriptPattern = field(repr=False, compare=False)
 
     def reframes_for(self, feeling: str | None) -> tuple[Reframe, ...]:
         """Reframes that fit: those quoting the feeling when there is one, else the others."""
@@ -172,7 +184,7 @@ class Theme:
 class ValuePattern:
     """A regex with a ``value`` group finding what the parent values; ``kind`` picks templates."""
 
-    regex: re.Pattern[str]
+    regex: ScriptPattern
     kind: str
 
 
@@ -185,7 +197,7 @@ class Language:
     negation_window: int
     feeling_words: tuple[str, ...]
     positive_feelings: frozenset[str]
-    feeling_pattern: re.Pattern[str] = field(repr=False, compare=False)
+    feeling_pattern: ScriptPattern = field(repr=False, compare=False)
     child_markers: frozenset[str]
     parent_markers: frozenset[str]
     other_markers: frozenset[str]
@@ -193,7 +205,7 @@ class Language:
     other_window: int
     feeling_negators: frozenset[str]
     value_patterns: tuple[ValuePattern, ...]
-    value_reject: re.Pattern[str] = field(repr=False, compare=False)
+    value_reject: ScriptPattern = field(repr=False, compare=False)
     max_value_chars: int
     affirmation_templates: Mapping[str, tuple[str, ...]]
     generic_affirmations: tuple[str, ...]
@@ -203,7 +215,9 @@ class Language:
     pictures: tuple[str, ...]
     open_questions: tuple[str, ...]
     pronoun_flips: Mapping[str, str]
-    flip_pattern: re.Pattern[str] = field(repr=False, compare=False)
+    flip_pattern: ScriptPattern = field(repr=False, compare=False)
+    # The locale's [normalise] rules: every word list above is already folded with them.
+    folding: Folding = field(default_factory=Folding, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -251,7 +265,7 @@ class Content:
 def fill_template(template: str, values: Mapping[str, str]) -> str:
     """Fill placeholders from ``values``, capitalising those that start a sentence."""
     capped = {f"{key}__cap": _capitalise(value) for key, value in values.items()}
-    marked = _SENTENCE_START_FIELD.sub(r"\1{\2__cap}", template)
+    marked = _SENTENCE_START_FIELD.sub(r"\1\2{\3__cap}", template)
     return marked.format_map({**values, **capped})
 
 
@@ -275,13 +289,16 @@ SUPPORTED_CONTENT_LOCALES: tuple[str, ...] = _discover_locales(CONTENT_ROOT)
 
 
 @functools.cache
-def load_content(locale: str) -> Content:
-    """Load and validate the content for a locale (cached); ValueError if missing or invalid."""
-    if locale not in SUPPORTED_CONTENT_LOCALES:
-        raise ValueError(
-            f"no content for locale {locale!r}; supported: {', '.join(SUPPORTED_CONTENT_LOCALES)}"
-        )
-    return parse_content(CONTENT_ROOT / locale, locale)
+def load_content(locale: str, root: Path | None = None) -> Content:
+    """Load and validate the content for a locale (cached); ValueError if missing or invalid.
+
+    ``root`` is another folder laid out like conversations/content (tests, tools); by default
+    the package's own.
+    """
+    supported = SUPPORTED_CONTENT_LOCALES if root is None else _discover_locales(root)
+    if locale not in supported:
+        raise ValueError(f"no content for locale {locale!r}; supported: {', '.join(supported)}")
+    return parse_content((CONTENT_ROOT if root is None else root) / locale, locale)
 
 
 def parse_content(directory: Path, locale: str) -> Content:
@@ -375,9 +392,9 @@ def _identifier(raw: Mapping[str, Any], where: str, seen: set[str]) -> str:
     return value
 
 
-def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
+def _compile(pattern: str, where: str, flags: int = 0) -> ScriptPattern:
     try:
-        return re.compile(pattern, flags)
+        return ScriptPattern(pattern, flags)
     except re.error as exc:
         raise ValueError(f"{where}: invalid regex {pattern!r}: {exc}") from exc
 
@@ -399,12 +416,18 @@ def _build_content(
     if missing:
         raise ValueError(f"themes.toml: missing theme {missing[0]!r}")
 
+    folding = parse_folding(language_raw.get("normalise"), "language.normalise")
     activity_ids: set[str] = set()
     aim_ids: set[str] = set()
     tip_ids: set[str] = set()
     themes = tuple(
         _build_theme(
-            theme_id, _table(themes_raw, theme_id, "themes"), activity_ids, aim_ids, tip_ids
+            theme_id,
+            _table(themes_raw, theme_id, "themes"),
+            activity_ids,
+            aim_ids,
+            tip_ids,
+            folding,
         )
         for theme_id in THEME_IDS
     )
@@ -415,7 +438,7 @@ def _build_content(
                 if ref not in activities:
                     raise ValueError(f"themes.{theme.id}.aims.{aim.id}: unknown activity {ref!r}")
 
-    language = _build_language(language_raw)
+    language = _build_language(language_raw, folding)
     general = _table(language_raw, "general", "language")
     general_tips = tuple(
         _build_tip(tip, f"language.general.home_tips[{i}]", None, tip_ids)
@@ -442,13 +465,17 @@ def _build_theme(
     activity_ids: set[str],
     aim_ids: set[str],
     tip_ids: set[str],
+    folding: Folding,
 ) -> Theme:
     where = f"themes.{theme_id}"
     label = _text(raw, "label", where, _NONE)
     if len(label) > MAX_LABEL_CHARS:
         raise ValueError(f"{where}.label: longer than {MAX_LABEL_CHARS} characters: {label!r}")
     signals = _texts(raw, "signals", where, _NONE, MIN_SIGNALS)
-    normalised = [normalise(s) for s in signals]
+    normalised = [folding.fold(normalise(s)) for s in signals]
+    for signal, folded in zip(signals, normalised, strict=True):
+        if not folded.strip("* ") or folded.count("*") != signal.count("*"):
+            raise ValueError(f"{where}.signals: {signal!r} is lost by language.normalise")
     duplicates = sorted({s for s in normalised if normalised.count(s) > 1})
     if duplicates:
         raise ValueError(f"{where}.signals: duplicate signal {duplicates[0]!r}")
@@ -494,7 +521,7 @@ def _build_theme(
     )
 
 
-def _signal_pattern(signals: list[str]) -> re.Pattern[str]:
+def _signal_pattern(signals: list[str]) -> ScriptPattern:
     # A trailing "*" on a word means "any ending" (tantrum* -> tantrums, tantrumz).
     def pieces(signal: str) -> list[str]:
         out: list[str] = []
@@ -516,7 +543,7 @@ def _build_activity(raw: Mapping[str, Any], where: str, theme_id: str, seen: set
     if area not in AREAS:
         raise ValueError(f"{where}.area: {area!r} is not one of {', '.join(AREAS)}")
     purpose = _text(raw, "purpose", where, _CHILD)
-    if len(re.findall(r"[.!?](?:\s|$)", purpose.strip())) != 1:
+    if len(_SENTENCE_END.findall(purpose.strip())) != 1:
         raise ValueError(f"{where}.purpose: must be exactly one sentence")
     return Activity(
         id=activity_id,
@@ -553,9 +580,15 @@ def _build_tip(raw: Mapping[str, Any], where: str, theme_id: str | None, seen: s
     )
 
 
-def _words(raw: Mapping[str, Any], key: str, where: str, minimum: int = 1) -> tuple[str, ...]:
+def _words(
+    raw: Mapping[str, Any], key: str, where: str, folding: Folding, minimum: int = 1
+) -> tuple[str, ...]:
+    """A word list, lowercased and folded like the text it is compared with."""
     words = _texts(raw, key, where, _NONE, minimum)
-    lowered = [w.lower() for w in words]
+    lowered = [folding.fold(w) for w in words]
+    lost = [w for w, f in zip(words, lowered, strict=True) if not f.strip()]
+    if lost:
+        raise ValueError(f"{where}.{key}: {lost[0]!r} is lost by language.normalise")
     duplicates = sorted({w for w in lowered if lowered.count(w) > 1})
     if duplicates:
         raise ValueError(f"{where}.{key}: duplicate entry {duplicates[0]!r}")
@@ -569,22 +602,22 @@ def _positive_int(raw: Mapping[str, Any], key: str, where: str) -> int:
     return value
 
 
-def _build_language(raw: Mapping[str, Any]) -> Language:
+def _build_language(raw: Mapping[str, Any], folding: Folding) -> Language:
     text = _table(raw, "text", "language")
     feelings = _table(raw, "feelings", "language")
     affirm = _table(raw, "affirmation", "language")
     reflection = _table(raw, "reflection", "language")
 
-    negators = frozenset(_words(text, "negators", "language.text"))
-    feeling_words = _words(feelings, "words", "language.feelings", 10)
-    positive = frozenset(_words(feelings, "positive", "language.feelings"))
+    negators = frozenset(_words(text, "negators", "language.text", folding))
+    feeling_words = _words(feelings, "words", "language.feelings", folding, 10)
+    positive = frozenset(_words(feelings, "positive", "language.feelings", folding))
     if not positive <= set(feeling_words):
         extra = sorted(positive - set(feeling_words))[0]
         raise ValueError(f"language.feelings.positive: {extra!r} is not in feelings.words")
 
     def feeling_pieces(word: str) -> list[str]:
-        # Spaces match any whitespace and apostrophes either kind, so the text needs no rewriting
-        # and matches keep the parent's exact spelling.
+        # Spaces match any whitespace and apostrophes either kind. Matched on the folded text
+        # and mapped back, so matches keep the parent's exact spelling.
         return [
             r"\s+" if c == " " else "['\u2019]" if c == "'" else re.escape(c)
             for c in " ".join(word.split())
@@ -595,7 +628,8 @@ def _build_language(raw: Mapping[str, Any]) -> Language:
     patterns = []
     for i, item in enumerate(_records(affirm, "patterns", "language.affirmation", 1)):
         pwhere = f"language.affirmation.patterns[{i}]"
-        regex = _compile(_text(item, "regex", pwhere, None), f"{pwhere}.regex", re.IGNORECASE)
+        source = folding.fold_pattern(_text(item, "regex", pwhere, None))
+        regex = _compile(source, f"{pwhere}.regex", re.IGNORECASE)
         if "value" not in regex.groupindex:
             raise ValueError(f"{pwhere}.regex: needs a named group (?P<value>...)")
         kind = _text(item, "kind", pwhere, _NONE)
@@ -611,8 +645,8 @@ def _build_language(raw: Mapping[str, Any]) -> Language:
             raise ValueError(
                 f"language.affirmation.templates: no templates for kind {pattern.kind!r}"
             )
-    reject = _words(affirm, "reject", "language.affirmation")
-    reject_pattern = re.compile(
+    reject = _words(affirm, "reject", "language.affirmation", folding)
+    reject_pattern = ScriptPattern(
         r"(?<!\w)(?:" + "|".join(re.escape(w) for w in reject) + r")(?!\w)", re.IGNORECASE
     )
 
@@ -627,11 +661,13 @@ def _build_language(raw: Mapping[str, Any]) -> Language:
             or not all(isinstance(p, str) and p.strip() for p in pair)
         ):
             raise ValueError(f"language.affirmation.pronoun_flips[{i}]: expected [from, to]")
-        key = pair[0].lower()
+        key = " ".join(folding.fold(pair[0]).split())
+        if not key:
+            raise ValueError(f"language.affirmation.pronoun_flips[{i}]: lost by normalise")
         if key in flips:
             raise ValueError(f"language.affirmation.pronoun_flips[{i}]: duplicate {key!r}")
         flips[key] = pair[1]
-    flip_pattern = re.compile(
+    flip_pattern = ScriptPattern(
         r"(?<![\w'])(?:"
         + "|".join(
             r"\s+".join(re.escape(part) for part in key.split())
@@ -648,12 +684,13 @@ def _build_language(raw: Mapping[str, Any]) -> Language:
         feeling_words=feeling_words,
         positive_feelings=positive,
         feeling_pattern=feeling_pattern,
-        child_markers=frozenset(_words(feelings, "child_markers", "language.feelings")),
-        parent_markers=frozenset(_words(feelings, "parent_markers", "language.feelings")),
-        other_markers=frozenset(_words(feelings, "other_markers", "language.feelings")),
+        child_markers=frozenset(_words(feelings, "child_markers", "language.feelings", folding)),
+        parent_markers=frozenset(_words(feelings, "parent_markers", "language.feelings", folding)),
+        other_markers=frozenset(_words(feelings, "other_markers", "language.feelings", folding)),
         subject_window=_positive_int(feelings, "subject_window", "language.feelings"),
         other_window=_positive_int(feelings, "other_window", "language.feelings"),
-        feeling_negators=negators | frozenset(_words(feelings, "negators", "language.feelings")),
+        feeling_negators=negators
+        | frozenset(_words(feelings, "negators", "language.feelings", folding)),
         value_patterns=tuple(patterns),
         value_reject=reject_pattern,
         max_value_chars=_positive_int(affirm, "max_value_chars", "language.affirmation"),
@@ -680,4 +717,5 @@ def _build_language(raw: Mapping[str, Any]) -> Language:
         open_questions=_texts(reflection, "open_questions", "language.reflection", _CHILD, 2),
         pronoun_flips=MappingProxyType(flips),
         flip_pattern=flip_pattern,
+        folding=folding,
     )

@@ -1,7 +1,9 @@
 """The listening engine: reads a parent's narrative and builds the practitioner-style reflection.
 
 Pure Python and deterministic: the same text, locale and child always give the same analysis.
-All words and patterns come from the locale's content files (see content.py).
+All words and patterns come from the locale's content files (see content.py). Matching runs on
+the text folded by the locale's [normalise] rules with script-safe word boundaries (scripts.py);
+feeling words and values are given back exactly as the parent wrote them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ from conversations.listening.content import (
     normalise,
     unify_apostrophes,
 )
+from conversations.listening.scripts import (
+    SEMICOLONS,
+    SENTENCE_PUNCTUATION,
+    ScriptPattern,
+    has_marks,
+    original_span,
+)
 
 SafeguardingCheck = Callable[[str, str], bool]
 
@@ -43,9 +52,11 @@ _NEGATED_FACTOR = 0.25
 # Replies must fit comfortably on a phone screen.
 MAX_REFLECTION_CHARS = 450
 
-_WORD = re.compile(r"[\w']+")
-_SENTENCE_BREAK = re.compile(r"[.!?;\n]")
-_TOKEN_OR_BREAK = re.compile(r"[\w']+|[.!?;\n]")
+_WORD = ScriptPattern(r"[\w']+")
+# Sentence ends and semicolons, in every script we serve (Arabic ؟ ؛, Urdu ۔, Bengali ।).
+_BREAK_CHARS = f".!?;\\n{SENTENCE_PUNCTUATION}{SEMICOLONS}"
+_SENTENCE_BREAK = ScriptPattern(f"[{_BREAK_CHARS}]")
+_TOKEN_OR_BREAK = ScriptPattern(f"[\\w']+|[{_BREAK_CHARS}]")
 _THEME_ORDER = {theme_id: index for index, theme_id in enumerate(THEME_IDS)}
 
 About = Literal["child", "unknown", "parent", "other"]
@@ -87,7 +98,8 @@ class Analysis:
 
 @dataclass(frozen=True)
 class _Feeling:
-    word: str
+    word: str  # exactly as the parent wrote it
+    key: str  # folded, for comparing and de-duplicating
     about: About
     position: int
     positive: bool
@@ -99,9 +111,14 @@ def analyse(
     child: str | None = None,
     *,
     safeguarding: SafeguardingCheck | None = None,
+    content: Content | None = None,
 ) -> Analysis:
-    """Analyse a parent's narrative: theme, feeling words, affirmation, safeguarding, reflection."""
-    content = load_content(content_locale(locale))
+    """Analyse a parent's narrative: theme, feeling words, affirmation, safeguarding, reflection.
+
+    ``content`` overrides the locale's own (tests, tools); ``locale`` still goes to safeguarding.
+    """
+    if content is None:
+        content = load_content(content_locale(locale))
     language = content.language
     scores = score_themes(content, text)
     theme = pick_theme(scores)
@@ -135,14 +152,15 @@ def content_locale(locale: str) -> str:
 
 def score_themes(content: Content, text: str) -> tuple[ThemeScore, ...]:
     """Score every theme by its signals in the text; themes with a score > 0, best first."""
-    normalised = normalise(text)
     language = content.language
+    normalised = language.folding.fold(normalise(text))
+    marks = has_marks(normalised)
     negated = _negated_starts(normalised, language.negators, language.negation_window)
     results: list[ThemeScore] = []
     for theme in content.themes:
         score = 0.0
         seen: set[str] = set()
-        for match in theme.pattern.finditer(normalised):
+        for match in theme.pattern.on(marks).finditer(normalised):
             phrase = match.group(0)
             weight = _PHRASE_WEIGHTS[min(phrase.count(" "), len(_PHRASE_WEIGHTS) - 1)]
             if phrase in seen:
@@ -188,30 +206,33 @@ def _negated_starts(text: str, negators: frozenset[str], window: int) -> set[int
 
 
 def _find_feelings(language: Language, text: str, child: str | None) -> list[_Feeling]:
-    names = {n.casefold() for n in _WORD.findall(unify_apostrophes(child))} if child else set()
+    """Feeling words in the text, as written, matched on the folded text; best first."""
+    folding = language.folding
+    names = set(_WORD.findall(folding.fold(unify_apostrophes(child)))) if child else set()
+    folded, index = folding.fold_mapped(text)
     found: list[_Feeling] = []
-    for match in language.feeling_pattern.finditer(text):
-        about = _about(language, text, match.start(), names)
+    for match in language.feeling_pattern.finditer(folded):
+        about = _about(language, folded, match.start(), names)
         if about is None:
             continue
-        word = match.group(0)
-        is_positive = " ".join(word.casefold().split()) in language.positive_feelings
-        found.append(_Feeling(word, about, match.start(), is_positive))
+        start, end = original_span(index, match.start(), match.end(), len(text))
+        key = " ".join(unify_apostrophes(match.group(0)).split())
+        is_positive = key in language.positive_feelings
+        found.append(_Feeling(text[start:end], key, about, match.start(), is_positive))
     found.sort(key=lambda f: (_ABOUT_RANK[f.about], f.positive, f.position))
     result: list[_Feeling] = []
     seen: set[str] = set()
     for feeling in found:
-        key = " ".join(feeling.word.casefold().split())
-        if key not in seen:
-            seen.add(key)
+        if feeling.key not in seen:
+            seen.add(feeling.key)
             result.append(feeling)
     return result
 
 
-def _about(language: Language, text: str, start: int, names: set[str]) -> About | None:
+def _about(language: Language, folded: str, start: int, names: set[str]) -> About | None:
     """Who a feeling word describes, judged from the words before it; None if it is negated."""
-    sentence = _SENTENCE_BREAK.split(unify_apostrophes(text[max(0, start - 200) : start]))[-1]
-    words = [w.casefold() for w in _WORD.findall(sentence)][-language.subject_window :]
+    sentence = _SENTENCE_BREAK.split(unify_apostrophes(folded[max(0, start - 200) : start]))[-1]
+    words = _WORD.findall(sentence)[-language.subject_window :]
     for distance, word in enumerate(reversed(words), start=1):
         bare = word.replace("'", "")
         if distance <= language.negation_window and bare in language.feeling_negators:
@@ -234,10 +255,19 @@ def _about(language: Language, text: str, start: int, names: set[str]) -> About 
 def _find_value(language: Language, text: str, child: str | None) -> tuple[str, str] | None:
     """The first usable value the parent expressed, flipped to address them, and its kind."""
     plain = unify_apostrophes(" ".join(text.split()))
+    folded, index = language.folding.fold_mapped(plain)
+    marks = has_marks(folded)
     for pattern in language.value_patterns:
-        for match in pattern.regex.finditer(plain):
-            value = match.group("value").strip()
-            if len(value) > language.max_value_chars or language.value_reject.search(value):
+        for match in pattern.regex.on(marks).finditer(folded):
+            start, end = match.span("value")
+            if end > start:
+                start, end = original_span(index, start, end, len(plain))
+                value = plain[start:end].strip()
+            else:
+                value = ""
+            if len(value) > language.max_value_chars or language.value_reject.search(
+                match.group("value")
+            ):
                 continue
             flipped = _flip(language, value)
             return _lower_first(flipped, child), pattern.kind
@@ -245,12 +275,18 @@ def _find_value(language: Language, text: str, child: str | None) -> tuple[str, 
 
 
 def _flip(language: Language, value: str) -> str:
+    """Swap the parent's pronouns for ones addressing them; the rest stays as written."""
     flips = language.pronoun_flips
-
-    def swap(match: re.Match[str]) -> str:
-        return flips[" ".join(match.group(0).lower().split())]
-
-    return language.flip_pattern.sub(swap, value)
+    folded, index = language.folding.fold_mapped(value)
+    parts: list[str] = []
+    pos = 0
+    for match in language.flip_pattern.finditer(folded):
+        start, end = original_span(index, match.start(), match.end(), len(value))
+        parts.append(value[pos:start])
+        parts.append(flips[" ".join(match.group(0).split())])
+        pos = end
+    parts.append(value[pos:])
+    return "".join(parts)
 
 
 def _lower_first(value: str, child: str | None) -> str:

@@ -5,8 +5,9 @@ load of a locale. Everything language-specific lives in
 ``conversations/content/<locale>/safeguarding.toml`` (schema documented at the top of the English
 file); this module only knows the mechanics:
 
-1. normalise the text (lowercase, unify apostrophes, collapse whitespace, then the locale's
-   rewrites: text-speak and common misspellings), keeping a map back to the original characters;
+1. normalise the text (lowercase, unify apostrophes, collapse whitespace, Unicode NFC, then the
+   locale's ``[normalise]`` rules: ``letters``, ``strip``, rewrites, text-speak words), keeping a
+   map back to the original characters;
 2. blank out benign spans (idioms, song lines) so they cannot match;
 3. run each trigger's patterns; a hit is vetoed if one of its guards (benign context such as an
    accident, a nursery rhyme, a toddler's tantrum) matches its sentence or message, or if a
@@ -14,23 +15,43 @@ file); this module only knows the mechanics:
 4. mark a hit immediate if its trigger says so or an immediate-danger cue is near it;
 5. return the most serious hit: immediate first, then by category severity, then earliest.
 
+Every pattern is script-safe (scripts.py): ``\\w`` and ``\\b`` count combining marks (Bengali
+vowel signs, Arabic harakat) as letters, and the sentence and clause breaks always include
+``؟ ۔ । ॥`` and ``، ؛``. ``Disclosure.matched`` is always a substring of the original text: the
+normalised text keeps a map back to it, and a match ends after any combining marks that follow.
+
 Never log ``text`` or ``Disclosure.matched``: they are sensitive.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
+
+from conversations.listening import scripts
+from conversations.listening.scripts import (
+    CLAUSE_PUNCTUATION,
+    SENTENCE_PUNCTUATION,
+    Folding,
+    Replacer,
+    ScriptPattern,
+    parse_folding,
+)
 
 __all__ = [
     "CATEGORIES",
     "Disclosure",
     "detect",
+    "detect_all",
     "is_disclosure",
     "supported_locales",
 ]
@@ -76,10 +97,10 @@ _QUOTES = str.maketrans(
     }
 )
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
-_WORD = re.compile(r"[\w']+")
+_WORD = ScriptPattern(r"[\w']+")
 _LOCALE_TAG = re.compile(r"[a-z]{2,3}")
-
-_Replacer = Callable[[re.Match[str]], str]
+# Root of the package's own lexicons; tests and tools may pass another folder as ``root``.
+Root = Path | None
 
 
 @dataclass(frozen=True)
@@ -93,7 +114,7 @@ class Disclosure:
 
 @dataclass(frozen=True)
 class _Guard:
-    regex: re.Pattern[str]
+    regex: ScriptPattern
     whole_message: bool
 
 
@@ -101,7 +122,7 @@ class _Guard:
 class _Trigger:
     name: str
     category: str
-    regex: re.Pattern[str]
+    regex: ScriptPattern
     immediate: bool
     needs_immediate_cue: bool
     immediate_cues: bool
@@ -111,13 +132,13 @@ class _Trigger:
 
 @dataclass(frozen=True)
 class _Lexicon:
-    rewrites: tuple[tuple[re.Pattern[str], _Replacer], ...]
-    benign: re.Pattern[str] | None
-    sentence_break: re.Pattern[str]
-    clause_break: re.Pattern[str]
-    negation: re.Pattern[str] | None
+    folding: Folding
+    benign: ScriptPattern | None
+    sentence_break: ScriptPattern
+    clause_break: ScriptPattern
+    negation: ScriptPattern | None
     negation_window: int
-    immediate_cue: re.Pattern[str] | None
+    immediate_cue: ScriptPattern | None
     immediate_window: int
     triggers: tuple[_Trigger, ...]
 
@@ -130,9 +151,9 @@ class _Hit:
     end: int
 
 
-def supported_locales() -> tuple[str, ...]:
+def supported_locales(root: Root = None) -> tuple[str, ...]:
     """Return the locales that have a safeguarding lexicon, sorted."""
-    return _supported()
+    return _supported(root)
 
 
 def is_disclosure(text: str, locale: str = "en") -> bool:
@@ -140,20 +161,42 @@ def is_disclosure(text: str, locale: str = "en") -> bool:
     return detect(text, locale) is not None
 
 
-def detect(text: str, locale: str = "en") -> Disclosure | None:
-    """Return the most serious disclosure in the text, or None."""
+def detect(text: str, locale: str = "en", *, root: Root = None) -> Disclosure | None:
+    """Return the most serious disclosure in the text (its locale's and English), or None."""
+    return _detect(text, _lexicons_for(locale, root), root)
+
+
+def detect_all(text: str, *, root: Root = None) -> Disclosure | None:
+    """Return the most serious disclosure in the text in any supported language, or None.
+
+    Each lexicon runs once (``detect`` per locale would run English every time), and the
+    language-independent part of the normalisation is shared.
+    """
+    return _detect(text, _supported(root), root)
+
+
+def _detect(text: str, locales: Sequence[str], root: Root) -> Disclosure | None:
     if not text or not text.strip():
         return None
+    base, base_index = _prepare(text)
     best: tuple[tuple[int, int, int], Disclosure] | None = None
-    for loc in _lexicons_for(locale):
-        lex = _lexicon(loc)
-        norm, index = _normalise(text, lex.rewrites)
+    for loc in locales:
+        lex = _lexicon(loc, root)
+        norm, index = lex.folding.fold_mapped(base, base_index, lower=False)
+        assert index is not None
         for hit in _hits(norm, lex):
             key = (int(hit.immediate), -_SEVERITY.index(hit.category), -hit.start)
             if best is None or key > best[0]:
-                matched = text[index[hit.start] : index[hit.end - 1] + 1]
-                best = (key, Disclosure(hit.category, hit.immediate, matched))
+                best = (key, Disclosure(hit.category, hit.immediate, _matched(text, index, hit)))
     return None if best is None else best[1]
+
+
+def _matched(text: str, index: Sequence[int], hit: _Hit) -> str:
+    """The original text behind a hit, with any combining marks that end its last letter."""
+    start, end = index[hit.start], index[hit.end - 1] + 1
+    while end < len(text) and unicodedata.category(text[end]).startswith("M"):
+        end += 1
+    return text[start:end]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,30 +204,33 @@ def detect(text: str, locale: str = "en") -> Disclosure | None:
 
 
 def _hits(norm: str, lex: _Lexicon) -> Iterator[_Hit]:
-    masked = _mask(norm, lex.benign)
-    sentences = _spans(masked, lex.sentence_break)
+    # One look for combining marks per text: every pattern below then runs on the engine that
+    # text needs (scripts.ScriptPattern), without looking again.
+    marks = scripts.has_marks(norm)
+    masked = _mask(norm, lex.benign, marks)
+    sentences = _spans(masked, lex.sentence_break.on(marks))
     for trig in lex.triggers:
-        for m in trig.regex.finditer(masked):
+        for m in trig.regex.on(marks).finditer(masked):
             start, end = m.span()
             if end <= start:
                 continue
             s_start, s_end = _containing(sentences, start)
             s_start = min(s_start, start)
-            if _guarded(trig, masked, s_start, s_end):
+            if _guarded(trig, masked, s_start, s_end, marks):
                 continue
-            if trig.negatable and _negated(masked, s_start, start, lex):
+            if trig.negatable and _negated(masked, s_start, start, lex, marks):
                 continue
-            cue = trig.immediate_cues and _near_cue(masked, start, end, lex)
+            cue = trig.immediate_cues and _near_cue(masked, start, end, lex, marks)
             if trig.needs_immediate_cue and not cue:
                 continue
             yield _Hit(trig.category, trig.immediate or cue, start, end)
 
 
-def _mask(text: str, benign: re.Pattern[str] | None) -> str:
+def _mask(text: str, benign: ScriptPattern | None, marks: bool) -> str:
     """Blank out benign spans with spaces, keeping every offset."""
     if benign is None:
         return text
-    return benign.sub(lambda m: " " * len(m.group(0)), text)
+    return benign.on(marks).sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _spans(text: str, breaks: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -206,44 +252,48 @@ def _containing(spans: Sequence[tuple[int, int]], pos: int) -> tuple[int, int]:
     return spans[-1]
 
 
-def _guarded(trig: _Trigger, text: str, s_start: int, s_end: int) -> bool:
+def _guarded(trig: _Trigger, text: str, s_start: int, s_end: int, marks: bool) -> bool:
     for guard in trig.guards:
+        regex = guard.regex.on(marks)
         if guard.whole_message:
-            if guard.regex.search(text):
+            if regex.search(text):
                 return True
-        elif guard.regex.search(text, s_start, s_end):
+        elif regex.search(text, s_start, s_end):
             return True
     return False
 
 
-def _negated(text: str, s_start: int, start: int, lex: _Lexicon) -> bool:
+def _negated(text: str, s_start: int, start: int, lex: _Lexicon, marks: bool) -> bool:
     """True if a negation cue is among the last few words before the hit, in the same clause."""
     if lex.negation is None or lex.negation_window <= 0:
         return False
     before = text[s_start:start]
     clause_start = 0
-    for m in lex.clause_break.finditer(before):
+    for m in lex.clause_break.on(marks).finditer(before):
         clause_start = m.end()
-    words = _WORD.findall(before[clause_start:])[-lex.negation_window :]
-    return any(lex.negation.fullmatch(w) for w in words)
+    words = _WORD.on(marks).findall(before[clause_start:])[-lex.negation_window :]
+    negation = lex.negation.on(marks)
+    return any(negation.fullmatch(w) for w in words)
 
 
-def _near_cue(text: str, start: int, end: int, lex: _Lexicon) -> bool:
+def _near_cue(text: str, start: int, end: int, lex: _Lexicon, marks: bool) -> bool:
     if lex.immediate_cue is None:
         return False
     lo = max(0, start - lex.immediate_window)
     hi = min(len(text), end + lex.immediate_window)
-    return lex.immediate_cue.search(text, lo, hi) is not None
+    return lex.immediate_cue.on(marks).search(text, lo, hi) is not None
 
 
 # ---------------------------------------------------------------------------------------------
 # Normalisation
 
 
-def _normalise(
-    text: str, rewrites: Sequence[tuple[re.Pattern[str], _Replacer]]
-) -> tuple[str, list[int]]:
-    """Lowercase, unify quotes, collapse whitespace, apply rewrites; map chars back to `text`."""
+def _prepare(text: str) -> tuple[str, list[int]]:
+    """Lowercase, unify quotes, collapse whitespace; map each char back to ``text``.
+
+    The part of the normalisation every lexicon shares; each then applies its own folding
+    (NFC, letters, strip, rewrites, words).
+    """
     chars: list[str] = []
     index: list[int] = []
     space = True  # drop leading whitespace
@@ -258,91 +308,42 @@ def _normalise(
         for low in raw.lower():
             chars.append(low)
             index.append(i)
-    norm = "".join(chars)
     if chars and chars[-1] == " ":
-        norm, index = norm[:-1], index[:-1]
-    for regex, repl in rewrites:
-        norm, index = _sub_mapped(regex, repl, norm, index)
-    return norm, index
-
-
-def _expand_match(m: re.Match[str], template: str) -> str:
-    return m.expand(template)
-
-
-def _align(old: str, new: str, old_index: Sequence[int]) -> list[int]:
-    """Map each char of `new` to an original offset: shared prefix and suffix map one to one."""
-    prefix = 0
-    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while (
-        suffix < min(len(old), len(new)) - prefix
-        and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]
-    ):
-        suffix += 1
-    middle = old_index[min(prefix, len(old) - 1)]
-    return [
-        old_index[k]
-        if k < prefix
-        else old_index[len(old) - (len(new) - k)]
-        if k >= len(new) - suffix
-        else middle
-        for k in range(len(new))
-    ]
-
-
-def _sub_mapped(
-    regex: re.Pattern[str], repl: _Replacer, text: str, index: list[int]
-) -> tuple[str, list[int]]:
-    """Like regex.sub, also mapping each output char to an original offset via `index`."""
-    out: list[str] = []
-    out_index: list[int] = []
-    pos = 0
-    for m in regex.finditer(text):
-        start, end = m.span()
-        if end <= start:
-            continue
-        new = repl(m)
-        out.append(text[pos:start])
-        out_index.extend(index[pos:start])
-        out.append(new)
-        out_index.extend(_align(m.group(0), new, index[start:end]))
-        pos = end
-    if pos == 0:
-        return text, index
-    out.append(text[pos:])
-    out_index.extend(index[pos:])
-    return "".join(out), out_index
+        chars.pop()
+        index.pop()
+    return "".join(chars), index
 
 
 # ---------------------------------------------------------------------------------------------
 # Loading
 
 
+def _content_dir(root: Root) -> Traversable:
+    return resources.files("conversations") / "content" if root is None else root
+
+
 @functools.cache
-def _supported() -> tuple[str, ...]:
-    root = resources.files("conversations") / "content"
+def _supported(root: Root = None) -> tuple[str, ...]:
     found = [
         d.name
-        for d in root.iterdir()
+        for d in _content_dir(root).iterdir()
         if d.is_dir() and (d / "safeguarding.toml").is_file() and _LOCALE_TAG.fullmatch(d.name)
     ]
     return tuple(sorted(found))
 
 
-def _lexicons_for(locale: str) -> tuple[str, ...]:
+def _lexicons_for(locale: str, root: Root = None) -> tuple[str, ...]:
     """The lexicons to run: the locale's own (by primary language subtag), then English."""
     primary = re.split(r"[-_]", (locale or "").strip().lower(), maxsplit=1)[0]
-    own = primary if primary in _supported() else _FALLBACK
+    own = primary if primary in _supported(root) else _FALLBACK
     return tuple(dict.fromkeys((own, *_ALWAYS)))
 
 
 @functools.cache
-def _lexicon(locale: str) -> _Lexicon:
-    if locale not in _supported():
+def _lexicon(locale: str, root: Root = None) -> _Lexicon:
+    if locale not in _supported(root):
         raise ValueError(f"no safeguarding lexicon for locale {locale!r}")
-    path = resources.files("conversations") / "content" / locale / "safeguarding.toml"
+    path = _content_dir(root) / locale / "safeguarding.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return _compile(data, locale)
 
@@ -351,7 +352,7 @@ def _compile(data: Mapping[str, Any], locale: str) -> _Lexicon:
     """Compile a parsed safeguarding.toml into a lexicon, failing loudly on schema errors."""
     macros: dict[str, str] = {str(k): str(v) for k, v in data.get("macros", {}).items()}
 
-    def pattern(src: str, where: str) -> str:
+    def expand(src: str, where: str) -> str:
         expanded = _expand(src, macros, where)
         try:
             re.compile(expanded)
@@ -359,21 +360,43 @@ def _compile(data: Mapping[str, Any], locale: str) -> _Lexicon:
             raise ValueError(f"{locale}: bad regex in {where}: {exc}") from exc
         return expanded
 
-    def union(items: Sequence[str], where: str) -> re.Pattern[str] | None:
-        parts = [pattern(p, where) for p in items]
-        return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
-
     norm = data.get("normalise", {})
-    rewrites: list[tuple[re.Pattern[str], _Replacer]] = []
-    for i, rule in enumerate(norm.get("rewrite", [])):
-        regex = re.compile(pattern(rule["pattern"], f"rewrite {i}"))
-        rewrites.append((regex, functools.partial(_expand_match, template=str(rule["replace"]))))
-    words: dict[str, str] = {str(k): str(v) for k, v in norm.get("words", {}).items()}
+    try:
+        folding = parse_folding(
+            {k: v for k, v in norm.items() if k != "words"}, f"{locale}: normalise", expand
+        )
+    except (ValueError, KeyError) as exc:
+        raise ValueError(f"{locale}: normalise: {exc}") from exc
+
+    def pattern(src: str, where: str) -> str:
+        return folding.fold_pattern(expand(src, where))
+
+    def compiled(src: str, where: str) -> ScriptPattern:
+        try:
+            return ScriptPattern(src)
+        except re.error as exc:
+            raise ValueError(f"{locale}: bad regex in {where}: {exc}") from exc
+
+    def union(items: Sequence[str], where: str) -> ScriptPattern | None:
+        parts = [pattern(p, where) for p in items]
+        return compiled("|".join(f"(?:{p})" for p in parts), where) if parts else None
+
+    words: dict[str, str] = {
+        folding.fold_pattern(str(k).lower()): folding.fold_pattern(str(v))
+        for k, v in norm.get("words", {}).items()
+    }
     if words:
         # Whole words only: an apostrophe counts as part of the word, so "i'm" is not "i".
         alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        word_re = re.compile(rf"(?<![\w'])(?:{alternation})(?![\w'])")
-        rewrites.append((word_re, lambda m: words[m.group(0)]))
+        word_re = compiled(rf"(?<![\w'])(?:{alternation})(?![\w'])", "normalise.words")
+
+        def word(m: re.Match[str]) -> str:
+            return words[m.group(0)]
+
+        replace_word: Replacer = word
+        folding = dataclasses.replace(
+            folding, rewrites=(*folding.rewrites, (word_re, replace_word))
+        )
 
     seg = data.get("segmentation", {})
     neg = data.get("negation", {})
@@ -416,11 +439,15 @@ def _compile(data: Mapping[str, Any], locale: str) -> _Lexicon:
             )
         )
 
+    # The scripts' own punctuation always breaks sentences and clauses, whatever the locale:
+    # a parent may mix languages in one message.
+    sentence = pattern(seg.get("sentence_break", r"[.!?\n]+"), "sentence")
+    clause = pattern(seg.get("clause_break", r"[,;:]"), "clause")
     return _Lexicon(
-        rewrites=tuple(rewrites),
+        folding=folding,
         benign=union(data.get("benign", {}).get("patterns", []), "benign"),
-        sentence_break=re.compile(pattern(seg.get("sentence_break", r"[.!?\n]+"), "sentence")),
-        clause_break=re.compile(pattern(seg.get("clause_break", r"[,;:]"), "clause")),
+        sentence_break=compiled(f"(?:{sentence})|[{SENTENCE_PUNCTUATION}]+", "sentence"),
+        clause_break=compiled(f"(?:{clause})|[{CLAUSE_PUNCTUATION}]", "clause"),
         negation=union(neg.get("cues", []), "negation"),
         negation_window=int(neg.get("window_words", 3)),
         immediate_cue=union(imm.get("cues", []), "immediate"),
