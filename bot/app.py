@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
@@ -10,6 +11,7 @@ from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -21,19 +23,27 @@ from telegram.request import BaseRequest
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, App, ChatData, Ctx, Gatherer, Services
-from bot.i18n import _, check_catalogs, negotiate, set_locale
+from bot.i18n import SUPPORTED_LOCALES, _, check_catalogs, negotiate, set_locale
 from bot.persistence import SQLitePersistence
+from bot.scheduler import Dispatcher
 from bot.signposting import load_signposting
 from bot.storage import Database
 from conversations import general
-from conversations.common.safety import DISCLOSURE, TEXT_INPUT, detect_any, on_disclosure
-from conversations.listening import SUPPORTED_CONTENT_LOCALES, load_content
+from conversations.checkin import handlers as checkin
+from conversations.checkin.outbox import checkin_renderer, reminder_renderer
+from conversations.common.safety import TEXT_INPUT, detect_any
+from conversations.home import handlers as home
+from conversations.home.conversation import build_tips_conversation
+from conversations.home.outbox import tip_renderer, tip_replanner
+from conversations.home.planning import CHECKIN, CHECKIN_REMINDER, TIP
+from conversations.listening import load_content
 from conversations.onboarding import handlers as onboarding
-from conversations.parent import NON_TEXT, PRIVATE, build_parent_conversation
+from conversations.parent import NON_TEXT, PRIVATE, build_parent_conversation, interruptions
 from conversations.practitioner import handlers as practitioner
 
 log = logging.getLogger(__name__)
 
+DISPATCHER_KEY = "dispatcher"
 # A syntactically valid placeholder for the sandbox, which never reaches Telegram.
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN-NOT-REAL"  # noqa: S105 - a placeholder, not a secret
 
@@ -82,6 +92,10 @@ async def on_error(update: object, context: Ctx) -> None:
 def _commands() -> list[BotCommand]:
     return [
         BotCommand("newaim", _("Think together about an aim for your child")),
+        BotCommand("tips", _("Choose when home singing ideas arrive")),
+        BotCommand("pause", _("Take a break from messages")),
+        BotCommand("resume", _("Start messages again")),
+        BotCommand("stop", _("Stop all messages")),
         BotCommand("cancel", _("Stop the conversation we're in")),
         BotCommand("help", _("What I can do")),
     ]
@@ -89,17 +103,49 @@ def _commands() -> list[BotCommand]:
 
 def warm_up() -> None:
     """Load content and compile every lexicon now, not on some parent's first message."""
-    for locale in SUPPORTED_CONTENT_LOCALES:
+    for locale in SUPPORTED_LOCALES:
         load_content(locale)
     detect_any("warm up")
+
+
+def build_dispatcher(app: App) -> Dispatcher:
+    """The outbox dispatcher, with a renderer for each kind of scheduled message."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    return Dispatcher(
+        repo_of=lambda: services.repo,
+        bot=app.bot,
+        clock=services.clock,
+        renderers={
+            TIP: tip_renderer(services),
+            CHECKIN: checkin_renderer(services),
+            CHECKIN_REMINDER: reminder_renderer(services),
+        },
+        on_skipped=tip_replanner(services),
+        quiet=services.quiet,
+        staleness=timedelta(hours=services.settings.tip_staleness_hours),
+    )
+
+
+async def _dispatch(context: Ctx) -> None:
+    dispatcher: Dispatcher = context.application.bot_data[DISPATCHER_KEY]
+    await dispatcher.tick()
 
 
 async def _post_init(app: App) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     warm_up()
-    await services.db.open()
+    repo = await services.db.open()
+    released = await repo.release_in_flight()
+    if released:
+        log.warning("%d scheduled messages were in flight at the last stop: resending", released)
     services.bot_username = app.bot.username
     await app.bot.set_my_commands(_commands(), scope=BotCommandScopeAllPrivateChats())
+    app.bot_data[DISPATCHER_KEY] = build_dispatcher(app)
+    assert app.job_queue is not None
+    # One repeating job for every parent's messages; it finds what is due in the outbox.
+    app.job_queue.run_repeating(
+        _dispatch, interval=services.settings.dispatch_interval, first=0.0, name="outbox"
+    )
 
 
 async def _post_shutdown(app: App) -> None:
@@ -115,8 +161,16 @@ def register_handlers(app: App) -> None:
     app.add_handler(CommandHandler("start", onboarding.start, filters=PRIVATE))
     app.add_handler(CommandHandler("invite", practitioner.invite, filters=PRIVATE))
     app.add_handler(build_parent_conversation())
-    # Outside any conversation.
-    app.add_handler(MessageHandler(PRIVATE & DISCLOSURE, on_disclosure))
+    app.add_handler(build_tips_conversation(interruptions()))
+    # Outside any conversation. Safeguarding first, then STOP: both always win.
+    for handler in interruptions():
+        app.add_handler(handler)
+    app.add_handler(CommandHandler("pause", home.pause, filters=PRIVATE))
+    app.add_handler(CommandHandler("resume", home.resume, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(home.pause_choice, pattern=r"^pause:"))
+    app.add_handler(CallbackQueryHandler(home.tip_button, pattern=r"^tip:"))
+    app.add_handler(CallbackQueryHandler(checkin.keep_or_reached, pattern=r"^ci:(keep|reached):"))
+    app.add_handler(ChatMemberHandler(home.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CommandHandler("help", general.help_command, filters=PRIVATE))
     app.add_handler(CommandHandler("cancel", general.nothing_to_cancel, filters=PRIVATE))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, general.unknown_command))
@@ -154,7 +208,13 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # One request per 1/29 s overall (a smooth pace under Telegram's ~30/s, never a burst
+        # of 30); private chats are paced by the dispatcher (one message per chat per second).
+        # No retries inside the limiter (they sleep): a 429 on a scheduled message goes back
+        # to the durable outbox; on a reply, the error handler apologises.
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=0)
+        )
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:

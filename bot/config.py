@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,6 +51,11 @@ class Settings:
     safeguarding_config: Path = DEFAULT_SAFEGUARDING_CONFIG
     invite_days: int = 30
     log_level: str = "INFO"
+    quiet_start: time = time(20, 30)
+    quiet_end: time = time(7, 30)
+    tip_staleness_hours: float = 12.0
+    dispatch_interval: float = 5.0
+    checkin_reminder_days: int = 3
 
     @property
     def has_token(self) -> bool:
@@ -97,6 +103,17 @@ def _token(raw: str) -> Secret:
     return Secret(raw)
 
 
+def _quiet(env: Mapping[str, str]) -> tuple[time, time]:
+    raw = env.get("QUIET_HOURS", "").strip() or "20:30-07:30"
+    start, sep, end = raw.partition("-")
+    try:
+        if not sep:
+            raise ValueError(raw)
+        return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError:
+        raise ConfigError(f"QUIET_HOURS must look like 20:30-07:30, got {raw!r}") from None
+
+
 def settings_from_mapping(env: Mapping[str, str]) -> Settings:
     """Build validated settings from a mapping of variable names to strings."""
     base_url = env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL
@@ -120,6 +137,7 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
     if not sg_path.is_file():
         raise ConfigError(f"SAFEGUARDING_CONFIG file not found: {str(sg_path)!r}")
     locale = env.get("DEFAULT_LOCALE", "").strip() or "en"
+    quiet_start, quiet_end = _quiet(env)
     return Settings(
         token=_token(env.get("TELEGRAM_BOT_TOKEN", "")),
         base_url=base_url,
@@ -133,6 +151,11 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         safeguarding_config=sg_path,
         invite_days=_int(env, "INVITE_DAYS", 30, 1, 365),
         log_level=level,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        tip_staleness_hours=_float(env, "TIP_STALENESS_HOURS", 12.0, 0.5, 168.0),
+        dispatch_interval=_float(env, "DISPATCH_INTERVAL", 5.0, 0.2, 300.0),
+        checkin_reminder_days=_int(env, "CHECKIN_REMINDER_DAYS", 3, 1, 14),
     )
 
 

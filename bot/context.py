@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.signposting import Signposting
 from bot.storage import Database, Repository
+from conversations.home.timing import QuietHours
 
 
 @dataclass
@@ -37,16 +38,32 @@ class AimDraft:
 
 
 @dataclass
+class TipsDraft:
+    """Choosing when home ideas arrive (persisted with the chat until saved)."""
+
+    moment: str
+    local_time: str
+    zone: str
+    weekdays: list[int] = field(default_factory=list)
+
+
+@dataclass
 class ChatData:
     """Everything the bot remembers about one private chat between updates."""
 
     child_name: str | None = None
     child_age: str | None = None
     aim: AimDraft | None = None
+    tips: TipsDraft | None = None
 
     def is_empty(self) -> bool:
         """True when there is nothing worth storing."""
-        return self.child_name is None and self.child_age is None and self.aim is None
+        return (
+            self.child_name is None
+            and self.child_age is None
+            and self.aim is None
+            and self.tips is None
+        )
 
     def to_json(self) -> str:
         """Serialise for the database."""
@@ -61,7 +78,17 @@ class ChatData:
         if isinstance(aim_raw, dict):
             known = AimDraft.__dataclass_fields__
             aim = AimDraft(**{k: v for k, v in aim_raw.items() if k in known})
-        return cls(child_name=raw.get("child_name"), child_age=raw.get("child_age"), aim=aim)
+        tips_raw = raw.get("tips")
+        tips = None
+        if isinstance(tips_raw, dict):
+            known = TipsDraft.__dataclass_fields__
+            tips = TipsDraft(**{k: v for k, v in tips_raw.items() if k in known})
+        return cls(
+            child_name=raw.get("child_name"),
+            child_age=raw.get("child_age"),
+            aim=aim,
+            tips=tips,
+        )
 
 
 class Gatherer:
@@ -139,6 +166,11 @@ class Services:
     signposting: Signposting
     gatherer: Gatherer
     bot_username: str = ""
+
+    @property
+    def quiet(self) -> QuietHours:
+        """The nightly window with no scheduled messages."""
+        return QuietHours(self.settings.quiet_start, self.settings.quiet_end)
 
     @property
     def repo(self) -> Repository:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, time
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_time, get_day_names
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -107,3 +108,19 @@ def format_full_day(day: date, locale: str | None = None) -> str:
     """Format a date with its year, e.g. 'Saturday 12 December 2026'."""
     loc = _FORMAT_LOCALE.get(locale or _current.get(), "en_GB")
     return format_date(day, format="full", locale=loc)
+
+
+def format_clock(at: time, locale: str | None = None) -> str:
+    """Format a wall-clock time the local way, e.g. '18:30'."""
+    loc = _FORMAT_LOCALE.get(locale or _current.get(), "en_GB")
+    return format_time(at, format="short", locale=loc)
+
+
+def weekday_name(
+    iso_weekday: int,
+    width: Literal["abbreviated", "narrow", "short", "wide"] = "abbreviated",
+    locale: str | None = None,
+) -> str:
+    """The name of an ISO weekday (1 = Monday) in the current language."""
+    loc = _FORMAT_LOCALE.get(locale or _current.get(), "en_GB")
+    return str(get_day_names(width, locale=loc)[iso_weekday - 1])

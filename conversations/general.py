@@ -6,6 +6,8 @@ from telegram import Update
 
 from bot.context import Ctx
 from bot.i18n import _
+from conversations.checkin.handlers import take_reply
+from conversations.home.handlers import take_note
 
 
 async def help_command(update: Update, context: Ctx) -> None:
@@ -47,7 +49,12 @@ async def stray_text(update: Update, context: Ctx) -> None:
     if message is None or update.effective_user is None:
         return
     repo = context.services.repo
-    if await repo.get_parent(update.effective_user.id) is not None:
+    parent = await repo.get_parent(update.effective_user.id)
+    if parent is not None and (
+        await take_note(update, context, parent) or await take_reply(update, context, parent)
+    ):
+        return
+    if parent is not None:
         text = _(
             "Thank you for your message. If you'd like to think together about an aim for "
             "your child, send /newaim."

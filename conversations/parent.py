@@ -23,12 +23,23 @@ from telegram.warnings import PTBUserWarning
 from bot.context import Ctx
 from conversations import general
 from conversations.aim import handlers as aim
-from conversations.common.safety import DISCLOSURE, TEXT_INPUT, on_disclosure
+from conversations.checkin import handlers as checkin
+from conversations.common.safety import DISCLOSURE, STOP, TEXT_INPUT, on_disclosure
+from conversations.home import handlers as home
 from conversations.onboarding import handlers as onboarding
 from conversations.states import PARENT_CONVERSATION, ParentState
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 NON_TEXT = PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+
+
+def interruptions() -> list[BaseHandler[Update, Ctx, object]]:
+    """What ends any conversation at once: a disclosure (safeguarding first), then STOP."""
+    return [
+        MessageHandler(PRIVATE & DISCLOSURE, on_disclosure),
+        MessageHandler(PRIVATE & STOP, home.stop),
+        CommandHandler("stop", home.stop, filters=PRIVATE),
+    ]
 
 
 def _aim_button(action: str) -> str:
@@ -97,15 +108,16 @@ def _conversation(
             CallbackQueryHandler(onboarding.consent_yes, pattern=f"^{onboarding.CONSENT_YES}"),
             CallbackQueryHandler(onboarding.consent_no, pattern=f"^{onboarding.CONSENT_NO}$"),
             CommandHandler("newaim", aim.new_aim, filters=PRIVATE),
+            CallbackQueryHandler(checkin.new_aim, pattern=r"^ci:new:"),
         ],
         states=states,
         fallbacks=[
-            # Safeguarding comes first: a disclosure stops whatever step the parent is in.
-            MessageHandler(PRIVATE & DISCLOSURE, on_disclosure),
+            *interruptions(),
             CommandHandler("cancel", aim.cancel),
             CommandHandler("help", general.help_command),
             MessageHandler(NON_TEXT, general.non_text),
-            CallbackQueryHandler(general.stale_button),
+            # Only this flow's own buttons: home ideas' and check-ins' buttons pass through.
+            CallbackQueryHandler(general.stale_button, pattern=r"^(aim|ob):"),
         ],
         name=PARENT_CONVERSATION,
         persistent=True,

@@ -23,5 +23,15 @@ class ParentState(IntEnum):
     FOLLOW_UP = 17
 
 
+class TipsState(IntEnum):
+    """Choosing when home ideas arrive (/tips)."""
+
+    MOMENT = 30
+    DAYS = 31
+    CONFIRM = 32
+    TIME = 33
+
+
 # Conversation handler names (keys in the persistence table): never rename.
 PARENT_CONVERSATION = "parent"
+TIPS_CONVERSATION = "tips"

@@ -105,6 +105,57 @@ MIGRATIONS: tuple[str, ...] = (
         data TEXT NOT NULL
     );
     """,
+    # 2: between sessions: the outbox, home-tips schedules, tips sent, check-ins, parent status.
+    """
+    ALTER TABLE parents ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+        CHECK (status IN ('active', 'stopped', 'unreachable'));
+    ALTER TABLE parents ADD COLUMN paused_until TEXT;
+    CREATE TABLE schedules (
+        parent_id INTEGER PRIMARY KEY REFERENCES parents(user_id) ON DELETE CASCADE,
+        weekdays TEXT NOT NULL,
+        local_time TEXT NOT NULL,
+        moment TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        parent_id INTEGER NOT NULL REFERENCES parents(user_id) ON DELETE CASCADE,
+        chat_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        ref INTEGER,
+        due_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sending', 'sent', 'skipped', 'failed', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at TEXT
+    );
+    CREATE INDEX outbox_due ON outbox(status, due_at);
+    CREATE INDEX outbox_parent ON outbox(parent_id, status);
+    CREATE TABLE tips_sent (
+        id INTEGER PRIMARY KEY,
+        parent_id INTEGER NOT NULL REFERENCES parents(user_id) ON DELETE CASCADE,
+        tip_id TEXT NOT NULL,
+        cycle INTEGER NOT NULL,
+        sent_at TEXT NOT NULL,
+        response TEXT CHECK (response IN ('tried', 'not_this_week')),
+        awaiting_note INTEGER NOT NULL DEFAULT 0,
+        noticed TEXT
+    );
+    CREATE INDEX tips_sent_parent ON tips_sent(parent_id, cycle);
+    CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY,
+        aim_id INTEGER NOT NULL REFERENCES aims(id) ON DELETE CASCADE,
+        parent_id INTEGER NOT NULL REFERENCES parents(user_id) ON DELETE CASCADE,
+        sent_at TEXT NOT NULL,
+        reminded_at TEXT,
+        reply TEXT,
+        outcome TEXT CHECK (outcome IN ('keep', 'new', 'reached')),
+        answered_at TEXT
+    );
+    CREATE INDEX checkins_parent ON checkins(parent_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ class Parent:
     name: str
     locale: str
     timezone: str
+    status: str = "active"
+    paused_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -83,3 +85,51 @@ class Aim:
     story: str | None
     follow_up_on: date
     created_at: datetime
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a parent wants home ideas: ISO weekdays at a local time."""
+
+    parent_id: int
+    weekdays: tuple[int, ...]
+    local_time: time
+    moment: str
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One scheduled message, claimed for sending."""
+
+    id: int
+    key: str
+    parent_id: int
+    chat_id: int
+    kind: str
+    ref: int | None
+    due_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
+class TipSent:
+    """A home idea sent to a parent, and what they said about it."""
+
+    id: int
+    parent_id: int
+    tip_id: str
+    response: str | None
+    awaiting_note: bool
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A 'close the loop' check-in about one aim."""
+
+    id: int
+    aim_id: int
+    parent_id: int
+    reply: str | None
+    outcome: str | None
+    reminded: bool

@@ -8,12 +8,24 @@ import json
 import secrets
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import aiosqlite
 
-from bot.storage.models import Aim, Child, Group, Invite, Parent, Practitioner, Setting
+from bot.storage.models import (
+    Aim,
+    CheckIn,
+    Child,
+    Group,
+    Invite,
+    OutboxRow,
+    Parent,
+    Practitioner,
+    Schedule,
+    Setting,
+    TipSent,
+)
 
 
 def hash_token(token: str) -> str:
@@ -22,7 +34,10 @@ def hash_token(token: str) -> str:
 
 
 def _ts(when: datetime) -> str:
-    return when.isoformat(timespec="seconds")
+    # Always UTC: the outbox compares these strings, and mixed offsets would not sort.
+    if when.tzinfo is None:
+        raise ValueError("naive datetime: every stored time must be aware")
+    return when.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class Repository:
@@ -51,6 +66,10 @@ class Repository:
 
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         async with self.conn.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    async def _all_locked(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._lock, self.conn.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
 
     async def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
@@ -214,8 +233,8 @@ class Repository:
     async def get_parent(self, user_id: int) -> Parent | None:
         """Return the consented parent with this Telegram user id."""
         row = await self._one(
-            "SELECT user_id, chat_id, group_id, name, locale, timezone FROM parents"
-            " WHERE user_id = ?",
+            "SELECT user_id, chat_id, group_id, name, locale, timezone, status, paused_until"
+            " FROM parents WHERE user_id = ?",
             (user_id,),
         )
         if row is None:
@@ -227,7 +246,33 @@ class Repository:
             row["name"],
             row["locale"],
             row["timezone"],
+            row["status"],
+            datetime.fromisoformat(row["paused_until"]) if row["paused_until"] else None,
         )
+
+    async def set_parent_status(self, user_id: int, status: str) -> None:
+        """Mark a parent active, stopped (said STOP) or unreachable (blocked the bot)."""
+        await self._write("UPDATE parents SET status = ? WHERE user_id = ?", (status, user_id))
+
+    async def set_paused_until(self, user_id: int, until: datetime | None) -> None:
+        """Pause a parent's scheduled messages until a time (None resumes)."""
+        await self._write(
+            "UPDATE parents SET paused_until = ? WHERE user_id = ?",
+            (_ts(until) if until else None, user_id),
+        )
+
+    async def set_timezone(self, user_id: int, timezone: str) -> None:
+        """Change a parent's time zone (an IANA name, already validated)."""
+        await self._write("UPDATE parents SET timezone = ? WHERE user_id = ?", (timezone, user_id))
+
+    async def setting_of_group(self, group_id: int) -> Setting | None:
+        """Return the setting a group belongs to."""
+        row = await self._one(
+            "SELECT s.id, s.name FROM groups g JOIN settings s ON s.id = g.setting_id"
+            " WHERE g.id = ?",
+            (group_id,),
+        )
+        return Setting(row["id"], row["name"]) if row else None
 
     async def touch_parent(self, user_id: int, now: datetime) -> None:
         """Note that a parent was active now."""
@@ -335,8 +380,25 @@ class Repository:
             "SELECT * FROM aims WHERE child_id = ? AND status = 'active' ORDER BY id DESC LIMIT 1",
             (child_id,),
         )
-        if row is None:
-            return None
+        return self._aim(row) if row else None
+
+    async def aim_by_id(self, aim_id: int) -> Aim | None:
+        """Return an aim by id (whatever its status)."""
+        row = await self._one("SELECT * FROM aims WHERE id = ?", (aim_id,))
+        return self._aim(row) if row else None
+
+    async def set_aim_status(self, aim_id: int, status: str) -> None:
+        """Mark an aim kept (active), replaced or reached."""
+        await self._write("UPDATE aims SET status = ? WHERE id = ?", (status, aim_id))
+
+    async def set_follow_up(self, aim_id: int, day: date) -> None:
+        """Move an aim's follow-up date."""
+        await self._write(
+            "UPDATE aims SET follow_up_on = ? WHERE id = ?", (day.isoformat(), aim_id)
+        )
+
+    @staticmethod
+    def _aim(row: aiosqlite.Row) -> Aim:
         return Aim(
             row["id"],
             row["child_id"],
@@ -349,6 +411,281 @@ class Repository:
             row["story"],
             date.fromisoformat(row["follow_up_on"]),
             datetime.fromisoformat(row["created_at"]),
+            row["status"],
+        )
+
+    # -- home-ideas schedule ------------------------------------------------------------------
+
+    async def save_schedule(
+        self, parent_id: int, weekdays: tuple[int, ...], at: time, moment: str, now: datetime
+    ) -> Schedule:
+        """Set (or replace) when a parent gets home ideas."""
+        await self._write(
+            "INSERT INTO schedules (parent_id, weekdays, local_time, moment, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (parent_id) DO UPDATE SET"
+            " weekdays = excluded.weekdays, local_time = excluded.local_time,"
+            " moment = excluded.moment",
+            (parent_id, json.dumps(sorted(weekdays)), at.strftime("%H:%M"), moment, _ts(now)),
+        )
+        return Schedule(parent_id, tuple(sorted(weekdays)), at, moment)
+
+    async def get_schedule(self, parent_id: int) -> Schedule | None:
+        """Return a parent's home-ideas schedule."""
+        row = await self._one(
+            "SELECT parent_id, weekdays, local_time, moment FROM schedules WHERE parent_id = ?",
+            (parent_id,),
+        )
+        if row is None:
+            return None
+        return Schedule(
+            row["parent_id"],
+            tuple(json.loads(row["weekdays"])),
+            time.fromisoformat(row["local_time"]),
+            row["moment"],
+        )
+
+    # -- the outbox ----------------------------------------------------------------------------
+
+    async def enqueue(
+        self,
+        key: str,
+        parent_id: int,
+        chat_id: int,
+        kind: str,
+        ref: int | None,
+        due_at: datetime,
+    ) -> bool:
+        """Schedule a message; False when one with this key is already pending or done.
+
+        A cancelled row with the same key comes back (re-planning after STOP, a block or a
+        new schedule); a sent, skipped or failed one never does, so nothing is sent twice.
+        """
+        async with (
+            self._lock,
+            self.conn.execute(
+                "INSERT INTO outbox (key, parent_id, chat_id, kind, ref, due_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                " status = 'pending', due_at = excluded.due_at, attempts = 0,"
+                " last_error = NULL WHERE outbox.status = 'cancelled'",
+                (key, parent_id, chat_id, kind, ref, _ts(due_at)),
+            ) as cur,
+        ):
+            return cur.rowcount == 1
+
+    async def cancel_pending(self, parent_id: int, kinds: tuple[str, ...] = ()) -> int:
+        """Cancel a parent's pending messages (of some kinds, or all); return how many."""
+        sql = "UPDATE outbox SET status = 'cancelled' WHERE parent_id = ? AND status = 'pending'"
+        params: list[Any] = [parent_id]
+        if kinds:
+            sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
+            params.extend(kinds)
+        async with self._lock, self.conn.execute(sql, params) as cur:
+            return cur.rowcount
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Atomically mark up to `limit` due pending rows as being sent, and return them."""
+        rows = await self._all_locked(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN"
+            " (SELECT id FROM outbox WHERE status = 'pending' AND due_at <= ?"
+            "  ORDER BY due_at, id LIMIT ?)"
+            " RETURNING id, key, parent_id, chat_id, kind, ref, due_at, attempts",
+            (_ts(now), limit),
+        )
+        claimed = [
+            OutboxRow(
+                r["id"],
+                r["key"],
+                r["parent_id"],
+                r["chat_id"],
+                r["kind"],
+                r["ref"],
+                datetime.fromisoformat(r["due_at"]),
+                r["attempts"],
+            )
+            for r in rows
+        ]
+        return sorted(claimed, key=lambda row: (row.due_at, row.id))
+
+    async def finish(self, outcomes: list[tuple[int, str, str | None]], now: datetime) -> None:
+        """Record many sends at once: (row id, 'sent' | 'skipped' | 'failed', note)."""
+        if not outcomes:
+            return
+        async with self._lock:
+            await self.conn.executemany(
+                "UPDATE outbox SET status = ?, last_error = ?,"
+                " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
+                [(status, note, status, _ts(now), row_id) for row_id, status, note in outcomes],
+            )
+
+    async def retry_later(self, row_id: int, due_at: datetime, error: str) -> None:
+        """Put a claimed row back for another attempt at `due_at`."""
+        await self._write(
+            "UPDATE outbox SET status = 'pending', due_at = ?, last_error = ? WHERE id = ?",
+            (_ts(due_at), error, row_id),
+        )
+
+    async def release_in_flight(self) -> int:
+        """After a crash: rows claimed but never marked go back to pending (may duplicate)."""
+        async with (
+            self._lock,
+            self.conn.execute(
+                "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+            ) as cur,
+        ):
+            return cur.rowcount
+
+    async def outbox_of(self, parent_id: int) -> list[aiosqlite.Row]:
+        """Every outbox row of a parent (for tests, /mydata and admins)."""
+        return await self._all(
+            "SELECT key, kind, ref, due_at, status, attempts, last_error FROM outbox"
+            " WHERE parent_id = ? ORDER BY due_at, id",
+            (parent_id,),
+        )
+
+    async def failed_messages(self, limit: int = 50) -> list[aiosqlite.Row]:
+        """Messages that could not be delivered after every retry (for admins)."""
+        return await self._all(
+            "SELECT id, key, kind, due_at, attempts, last_error FROM outbox"
+            " WHERE status = 'failed' ORDER BY due_at DESC LIMIT ?",
+            (limit,),
+        )
+
+    async def next_due(self) -> datetime | None:
+        """When the next pending message falls due."""
+        row = await self._one("SELECT MIN(due_at) AS due FROM outbox WHERE status = 'pending'")
+        return datetime.fromisoformat(row["due"]) if row and row["due"] else None
+
+    # -- home ideas sent -----------------------------------------------------------------------
+
+    async def tips_in_cycle(self, parent_id: int) -> tuple[int, set[str]]:
+        """The parent's current cycle number and the ideas already sent in it."""
+        rows = await self._all(
+            "SELECT tip_id, cycle FROM tips_sent WHERE parent_id = ?"
+            " AND cycle = (SELECT COALESCE(MAX(cycle), 0) FROM tips_sent WHERE parent_id = ?)",
+            (parent_id, parent_id),
+        )
+        cycle = int(rows[0]["cycle"]) if rows else 0
+        return cycle, {r["tip_id"] for r in rows}
+
+    async def record_tip(
+        self, sent_id: int, parent_id: int, tip_id: str, cycle: int, now: datetime
+    ) -> None:
+        """Remember that an idea was sent (its id is the outbox row's, used by its buttons)."""
+        await self._write(
+            "INSERT INTO tips_sent (id, parent_id, tip_id, cycle, sent_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            (sent_id, parent_id, tip_id, cycle, _ts(now)),
+        )
+
+    async def tip_sent(self, sent_id: int, parent_id: int) -> TipSent | None:
+        """A sent idea, only if it belongs to this parent."""
+        row = await self._one(
+            "SELECT id, parent_id, tip_id, response, awaiting_note FROM tips_sent"
+            " WHERE id = ? AND parent_id = ?",
+            (sent_id, parent_id),
+        )
+        return self._tip(row) if row else None
+
+    async def answer_tip(self, sent_id: int, response: str, awaiting_note: bool) -> None:
+        """Record 'we tried it' (then wait for what they noticed) or 'not this week'."""
+        async with self.transaction() as conn:
+            tip = await (
+                await conn.execute("SELECT parent_id FROM tips_sent WHERE id = ?", (sent_id,))
+            ).fetchone()
+            if tip is not None and awaiting_note:
+                await conn.execute(
+                    "UPDATE tips_sent SET awaiting_note = 0 WHERE parent_id = ?", (tip[0],)
+                )
+            await conn.execute(
+                "UPDATE tips_sent SET response = ?, awaiting_note = ? WHERE id = ?",
+                (response, int(awaiting_note), sent_id),
+            )
+
+    async def tip_awaiting_note(self, parent_id: int) -> TipSent | None:
+        """The idea whose 'what did you notice?' is still open."""
+        row = await self._one(
+            "SELECT id, parent_id, tip_id, response, awaiting_note FROM tips_sent"
+            " WHERE parent_id = ? AND awaiting_note = 1 ORDER BY id DESC LIMIT 1",
+            (parent_id,),
+        )
+        return self._tip(row) if row else None
+
+    async def save_tip_note(self, sent_id: int, noticed: str) -> None:
+        """Keep what the parent noticed when they tried an idea."""
+        await self._write(
+            "UPDATE tips_sent SET noticed = ?, awaiting_note = 0 WHERE id = ?", (noticed, sent_id)
+        )
+
+    @staticmethod
+    def _tip(row: aiosqlite.Row) -> TipSent:
+        return TipSent(
+            row["id"], row["parent_id"], row["tip_id"], row["response"], bool(row["awaiting_note"])
+        )
+
+    # -- check-ins -----------------------------------------------------------------------------
+
+    async def record_checkin(
+        self, checkin_id: int, aim_id: int, parent_id: int, now: datetime
+    ) -> None:
+        """Remember that a check-in was sent (its id is the outbox row's, used by buttons)."""
+        await self._write(
+            "INSERT INTO checkins (id, aim_id, parent_id, sent_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            (checkin_id, aim_id, parent_id, _ts(now)),
+        )
+
+    async def checkin(self, checkin_id: int, parent_id: int) -> CheckIn | None:
+        """A check-in, only if it belongs to this parent."""
+        row = await self._one(
+            "SELECT * FROM checkins WHERE id = ? AND parent_id = ?", (checkin_id, parent_id)
+        )
+        return self._checkin(row) if row else None
+
+    async def open_checkin(self, parent_id: int, since: datetime) -> CheckIn | None:
+        """The parent's latest check-in, sent after `since`, with no reply and no outcome."""
+        row = await self._one(
+            "SELECT * FROM checkins WHERE parent_id = ? AND outcome IS NULL AND reply IS NULL"
+            " AND sent_at >= ? ORDER BY id DESC LIMIT 1",
+            (parent_id, _ts(since)),
+        )
+        return self._checkin(row) if row else None
+
+    async def latest_checkin_for_aim(self, aim_id: int) -> CheckIn | None:
+        """The latest check-in about an aim."""
+        row = await self._one(
+            "SELECT * FROM checkins WHERE aim_id = ? ORDER BY id DESC LIMIT 1", (aim_id,)
+        )
+        return self._checkin(row) if row else None
+
+    async def checkin_reply(self, checkin_id: int, reply: str, now: datetime) -> None:
+        """Keep the parent's words about the sessions."""
+        await self._write(
+            "UPDATE checkins SET reply = ?, answered_at = ? WHERE id = ?",
+            (reply, _ts(now), checkin_id),
+        )
+
+    async def checkin_outcome(self, checkin_id: int, outcome: str, now: datetime) -> None:
+        """Keep the aim, set a new one, or celebrate reaching it."""
+        await self._write(
+            "UPDATE checkins SET outcome = ?, answered_at = COALESCE(answered_at, ?) WHERE id = ?",
+            (outcome, _ts(now), checkin_id),
+        )
+
+    async def checkin_reminded(self, checkin_id: int, now: datetime) -> None:
+        """Note that the one gentle reminder was sent."""
+        await self._write(
+            "UPDATE checkins SET reminded_at = ? WHERE id = ?", (_ts(now), checkin_id)
+        )
+
+    @staticmethod
+    def _checkin(row: aiosqlite.Row) -> CheckIn:
+        return CheckIn(
+            row["id"],
+            row["aim_id"],
+            row["parent_id"],
+            row["reply"],
+            row["outcome"],
+            row["reminded_at"] is not None,
         )
 
     # -- safeguarding ------------------------------------------------------------------------

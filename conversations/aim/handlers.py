@@ -7,21 +7,25 @@ from contextvars import ContextVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
 from bot.context import AimDraft, ChatData, Ctx
-from bot.i18n import _, current_locale, use_locale
+from bot.i18n import _, current_locale
 from conversations.aim import logic
 from conversations.common.keyboards import column, keyboard
+from conversations.common.relay import send_to_practitioners
 from conversations.common.safety import detect_any, on_disclosure
-from conversations.common.text import esc, pack
+from conversations.common.text import esc
+from conversations.home.handlers import stop as home_stop
+from conversations.home.logic import is_stop
+from conversations.home.planning import plan_checkin
 from conversations.listening import THEME_IDS, analyse, load_content
 from conversations.states import ParentState
 
 log = logging.getLogger(__name__)
 
 PREFIX = "aim:"
+TIPS_START = "tips:start"
 MAX_REDISPATCH = 3
 _redispatch_depth: ContextVar[int] = ContextVar("aim_redispatch_depth", default=0)
 
@@ -109,6 +113,9 @@ async def while_gathering(update: Update, context: Ctx) -> None:
         text = message.text or ""
         if text.strip().startswith("/cancel"):
             await cancel(update, context)
+            return
+        if text.strip().lower() == "/stop" or is_stop(text):
+            await home_stop(update, context)
             return
         if message.text is not None and not text.startswith("/"):
             if detect_any(text) is not None:
@@ -414,7 +421,7 @@ async def follow_up(update: Update, context: Ctx) -> int | None:
     quotes = tuple(
         logic.key_sentences(" ".join(draft.story + draft.picture), analysis.feelings, theme.signals)
     )
-    await repo.save_aim(
+    aim = await repo.save_aim(
         child,
         parent.user_id,
         theme=draft.theme,
@@ -443,8 +450,15 @@ async def follow_up(update: Update, context: Ctx) -> int | None:
         story_quotes=quotes,
     )
     context.chat_data.aim = None
+    await plan_checkin(repo, parent, aim, await repo.get_schedule(parent.user_id), svc.quiet)
+    tips_button = (
+        keyboard([(_("Choose when home ideas arrive"), TIPS_START)]) if draft.home else None
+    )
     await context.bot.send_message(
-        query.message.chat.id, logic.parent_summary(agreed), parse_mode=ParseMode.HTML
+        query.message.chat.id,
+        logic.parent_summary(agreed),
+        parse_mode=ParseMode.HTML,
+        reply_markup=tips_button,
     )
     if setting is not None:
         await notify_practitioners(context, setting.id, agreed)
@@ -453,19 +467,9 @@ async def follow_up(update: Update, context: Ctx) -> int | None:
 
 async def notify_practitioners(context: Ctx, setting_id: int, agreed: logic.AgreedAim) -> int:
     """Send the agreed aim to every practitioner of the setting; return how many got it."""
-    delivered = 0
-    for practitioner in await context.services.repo.practitioners_of_setting(setting_id):
-        with use_locale(practitioner.locale):
-            chunks = pack(logic.practitioner_blocks(agreed))
-        try:
-            for chunk in chunks:
-                await context.bot.send_message(
-                    practitioner.chat_id, chunk, parse_mode=ParseMode.HTML
-                )
-            delivered += 1
-        except TelegramError as exc:
-            log.warning("aim not delivered to a practitioner: %s", type(exc).__name__)
-    return delivered
+    return await send_to_practitioners(
+        context.bot, context.services.repo, setting_id, lambda: logic.practitioner_blocks(agreed)
+    )
 
 
 # -- anywhere in the flow ---------------------------------------------------------------------

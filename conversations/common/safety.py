@@ -7,26 +7,25 @@ import logging
 from collections import OrderedDict
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import ConversationHandler, filters
 
 from bot.context import Ctx
-from bot.i18n import _, use_locale
+from bot.i18n import _
 from bot.signposting import Signposting
-from conversations.common.text import esc, pack, quote_blocks
-from conversations.listening.safeguarding import Disclosure, detect, supported_locales
+from conversations.common.relay import send_to_practitioners
+from conversations.common.text import esc, quote_blocks
+from conversations.home.logic import is_stop
+from conversations.listening.safeguarding import Disclosure, detect_all
 
 log = logging.getLogger(__name__)
 
 
 def detect_any(text: str) -> Disclosure | None:
-    """Detect a disclosure in any supported language (a parent may switch languages)."""
-    for locale in supported_locales():
-        found = detect(text, locale)
-        if found is not None:
-            return found
-    return None
+    """Detect a disclosure in any supported language (a parent may switch languages).
+
+    Every locale's lexicon runs once on the text; the most serious hit across them wins.
+    """
+    return detect_all(text)
 
 
 # Several handlers' filters ask about the same message: remember the answer by a digest of
@@ -57,7 +56,14 @@ class _DisclosureFilter(filters.MessageFilter):
         return bool(text) and is_flagged(text)
 
 
+class _StopFilter(filters.MessageFilter):
+    def filter(self, message: Message) -> bool:
+        return message.text is not None and is_stop(message.text)
+
+
 DISCLOSURE = _DisclosureFilter(name="DISCLOSURE")
+# STOP (any case, with or without a slash, alone or in a short sentence): always honoured.
+STOP = _StopFilter(name="STOP")
 # Free text a flow may take as an answer: never a command, never a disclosure (which goes to
 # the safeguarding handler first, whatever the state).
 TEXT_INPUT = (
@@ -66,6 +72,7 @@ TEXT_INPUT = (
     & filters.TEXT
     & ~filters.COMMAND
     & ~DISCLOSURE
+    & ~STOP
 )
 
 
@@ -121,50 +128,43 @@ async def on_disclosure(update: Update, context: Ctx) -> int:
     notified = 0
     setting_id: int | None = None
     if parent is not None:
-        group = await repo.get_group(parent.group_id)
-        setting = await repo.get_setting(group.setting_id) if group else None
+        setting = await repo.setting_of_group(parent.group_id)
         if setting is not None:
             setting_id, setting_name = setting.id, setting.name
             child = await repo.child_of(parent.user_id)
-            for practitioner in await repo.practitioners_of_setting(setting.id):
-                with use_locale(practitioner.locale):
-                    header = "\n".join(
-                        [
-                            "⚠️ "
-                            + _("<b>Safeguarding alert</b> · {setting}").format(
-                                setting=esc(setting.name)
-                            ),
-                            _("From: {name}, {relationship} of {child}").format(
-                                name=esc(parent.name),
-                                relationship=esc(child.relationship if child else "?"),
-                                child=esc(child.first_name if child else "?"),
-                            ),
-                            _("Telegram: {link}").format(
-                                link=f'<a href="tg://user?id={user.id}">{esc(parent.name)}</a>'
-                            ),
-                            _("Concern: {category}").format(category=esc(found.category)),
-                            _("Urgent: {answer}").format(
-                                answer=_("yes") if found.immediate else _("not stated")
-                            ),
-                            "",
-                            _("Their message:"),
-                        ]
-                    )
-                    footer = _(
-                        "The parent has been given emergency and helpline numbers. Please "
-                        "follow your setting's safeguarding procedure."
-                    )
-                    try:
-                        for chunk in pack([header, *quote_blocks(text), footer]):
-                            await context.bot.send_message(
-                                practitioner.chat_id, chunk, parse_mode=ParseMode.HTML
-                            )
-                        notified += 1
-                    except TelegramError as exc:
-                        log.warning(
-                            "safeguarding alert not delivered to a practitioner: %s",
-                            type(exc).__name__,
-                        )
+            relationship = child.relationship if child else "?"
+            child_name = child.first_name if child else "?"
+
+            def alert() -> list[str]:
+                header = "\n".join(
+                    [
+                        "⚠️ "
+                        + _("<b>Safeguarding alert</b> · {setting}").format(
+                            setting=esc(setting_name or "")
+                        ),
+                        _("From: {name}, {relationship} of {child}").format(
+                            name=esc(parent.name),
+                            relationship=esc(relationship),
+                            child=esc(child_name),
+                        ),
+                        _("Telegram: {link}").format(
+                            link=f'<a href="tg://user?id={user.id}">{esc(parent.name)}</a>'
+                        ),
+                        _("Concern: {category}").format(category=esc(found.category)),
+                        _("Urgent: {answer}").format(
+                            answer=_("yes") if found.immediate else _("not stated")
+                        ),
+                        "",
+                        _("Their message:"),
+                    ]
+                )
+                footer = _(
+                    "The parent has been given emergency and helpline numbers. Please "
+                    "follow your setting's safeguarding procedure."
+                )
+                return [header, *quote_blocks(text), footer]
+
+            notified = await send_to_practitioners(context.bot, repo, setting.id, alert)
     await repo.record_alert(
         user.id, setting_id, found.category, found.immediate, notified, svc.clock.now()
     )

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import build_application, start_app, stop_app
+from bot.app import DISPATCHER_KEY, build_application, start_app, stop_app
 from bot.clock import FakeClock
 from bot.config import Settings, settings_from_mapping
 from bot.context import SERVICES_KEY, App, Services
 from bot.sandbox.fakeapi import FakeTelegram, FakeUser
 from bot.sandbox.runner import wait_idle
+from bot.scheduler import Dispatcher, TickReport
 from bot.storage.repo import Repository
 from tests.support.fake_server import serve
 
@@ -44,6 +45,24 @@ class Harness:
     async def settle(self) -> None:
         """Wait until the bot has handled everything sent so far."""
         await wait_idle(self.app, self.fake)
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """The outbox dispatcher of the running bot."""
+        dispatcher: Dispatcher = self.app.bot_data[DISPATCHER_KEY]
+        return dispatcher
+
+    async def tick(self) -> TickReport:
+        """One dispatcher tick at the injected clock's time, then wait for the bot."""
+        report = await self.dispatcher.tick()
+        await self.settle()
+        return report
+
+    async def run_until(self, end: datetime, step: timedelta = timedelta(minutes=15)) -> None:
+        """Move the clock forward to `end` in steps, ticking the dispatcher at each."""
+        while self.clock.now() < end:
+            self.clock.advance(min(step, end - self.clock.now()))
+            await self.tick()
 
     async def restart(self) -> None:
         """Stop the bot gracefully and start a new Application on the same database."""
@@ -109,6 +128,8 @@ def bot_settings(tmp_path: Path, base_url: str, token: str, **extra: str) -> Set
         "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
         "GATHER_SECONDS": "0",
         "PERSISTENCE_INTERVAL": "60",
+        # Tests tick the dispatcher themselves at the injected clock's time.
+        "DISPATCH_INTERVAL": "300",
     }
     env.update(extra)
     return settings_from_mapping(env)

@@ -1,0 +1,1 @@
+"""Between sessions: home-singing ideas on the parent's schedule, pause, resume and stop."""
