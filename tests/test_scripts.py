@@ -332,6 +332,8 @@ def test_patterns_are_folded_like_text() -> None:
         ({"letters": {"ا": "ab"}}, "exactly one character"),
         ({"letters": {"ا": ""}}, "exactly one character"),
         ({"letters": ["a"]}, "expected a table"),
+        ({"letters": {"ا": 1}}, "exactly one character"),
+        ({"strip_marks": True}, "unknown key 'strip_marks'"),
         ({"strip": "x*"}, "empty string"),
         ({"strip": "("}, "invalid regex"),
         ({"rewrite": [{"replace": "x"}]}, "pattern"),
@@ -341,6 +343,15 @@ def test_patterns_are_folded_like_text() -> None:
 def test_normalise_schema_errors(raw: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_folding(raw, "language.normalise")
+
+
+@pytest.mark.parametrize(
+    "normalise",
+    [{"letters": {"a": "bc"}}, {"strip_marks": True}, {"rewrite": [{"pattern": "{NOPE}"}]}],
+)
+def test_safeguarding_normalise_errors_name_the_locale(normalise: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="xx"):
+        sg._compile({"normalise": normalise}, "xx")
 
 
 def test_words_lost_to_normalise_are_an_error(tmp_path: Path) -> None:

@@ -266,7 +266,7 @@ def _find_value(language: Language, text: str, child: str | None) -> tuple[str, 
             else:
                 value = ""
             if len(value) > language.max_value_chars or language.value_reject.search(
-                match.group("value")
+                match.group("value") or ""
             ):
                 continue
             flipped = _flip(language, value)

@@ -42,7 +42,6 @@ from conversations.listening.scripts import (
     CLAUSE_PUNCTUATION,
     SENTENCE_PUNCTUATION,
     Folding,
-    Replacer,
     ScriptPattern,
     parse_folding,
 )
@@ -360,13 +359,11 @@ def _compile(data: Mapping[str, Any], locale: str) -> _Lexicon:
             raise ValueError(f"{locale}: bad regex in {where}: {exc}") from exc
         return expanded
 
+    # strip, letters and rewrites as in language.toml; words are this file's own (below).
     norm = data.get("normalise", {})
-    try:
-        folding = parse_folding(
-            {k: v for k, v in norm.items() if k != "words"}, f"{locale}: normalise", expand
-        )
-    except (ValueError, KeyError) as exc:
-        raise ValueError(f"{locale}: normalise: {exc}") from exc
+    folding = parse_folding(
+        {k: v for k, v in norm.items() if k != "words"}, f"{locale}: normalise", expand
+    )
 
     def pattern(src: str, where: str) -> str:
         return folding.fold_pattern(expand(src, where))
@@ -393,10 +390,7 @@ def _compile(data: Mapping[str, Any], locale: str) -> _Lexicon:
         def word(m: re.Match[str]) -> str:
             return words[m.group(0)]
 
-        replace_word: Replacer = word
-        folding = dataclasses.replace(
-            folding, rewrites=(*folding.rewrites, (word_re, replace_word))
-        )
+        folding = dataclasses.replace(folding, rewrites=(*folding.rewrites, (word_re, word)))
 
     seg = data.get("segmentation", {})
     neg = data.get("negation", {})
