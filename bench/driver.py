@@ -64,6 +64,21 @@ async def _drive(users: list[FakeUser], steps: Steps) -> tuple[float, list[float
     return time.perf_counter() - started, [lat for one in results for lat in one]
 
 
+async def sink(users: int, limits: bool) -> None:
+    """Serve the fake API to `users` known chats until stdin closes; then print its stats."""
+    fake = FakeTelegram(enforce_limits=limits, clock=time.time)
+    for n in range(users):
+        # These parents started the bot long ago (no /start update to deliver now).
+        fake.user(100_000 + n, f"Parent{n}").chat.started = True
+    async with serve(fake) as url:
+        print(json.dumps({"url": url}), flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        sent = sum(1 for c in fake.calls if c.method == "sendMessage" and c.status == 200)
+        polls = [c.timestamp for c in fake.calls if c.method == "getUpdates"]
+        stats = {"sent": sent, "rate_limited": fake.stats.rate_limited}
+        print(json.dumps({**stats, "first_poll_at": min(polls) if polls else None}), flush=True)
+
+
 async def main(mode: str, parents: int, tokens: list[str]) -> None:
     """Serve, drive, report."""
     fake = FakeTelegram()
@@ -101,5 +116,8 @@ async def main(mode: str, parents: int, tokens: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "sink":
+        asyncio.run(sink(int(sys.argv[2]), "--limits" in sys.argv))
+        sys.exit(0)
     token_list = json.loads(Path(sys.argv[3]).read_text()) if len(sys.argv) > 3 else []
     asyncio.run(main(sys.argv[1], int(sys.argv[2]), token_list))

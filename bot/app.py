@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -23,12 +24,12 @@ from telegram.request import BaseRequest
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, App, ChatData, Ctx, Gatherer, Services
-from bot.i18n import SUPPORTED_LOCALES, _, check_catalogs, negotiate, set_locale
+from bot.i18n import SUPPORTED_LOCALES, _, check_catalogs, negotiate, set_locale, use_locale
 from bot.persistence import SQLitePersistence
 from bot.scheduler import Dispatcher
 from bot.signposting import load_signposting
 from bot.storage import Database
-from conversations import general
+from conversations import general, language
 from conversations.checkin import handlers as checkin
 from conversations.checkin.outbox import checkin_renderer, reminder_renderer
 from conversations.common.safety import TEXT_INPUT, detect_any
@@ -49,11 +50,20 @@ SANDBOX_TOKEN = "123456:SANDBOX-TOKEN-NOT-REAL"  # noqa: S105 - a placeholder, n
 
 
 async def prepare(update: object, context: Ctx) -> None:
-    """Before any handler: speak the user's language for the rest of this update."""
-    if isinstance(update, Update) and update.effective_user is not None:
-        set_locale(negotiate(update.effective_user.language_code))
-    else:
-        set_locale(context.services.settings.default_locale)
+    """Before any handler: speak the user's language for the rest of this update (the one
+    they chose, else Telegram's, else the default)."""
+    services = context.services
+    default = services.settings.default_locale
+    if not isinstance(update, Update) or update.effective_user is None:
+        set_locale(default)
+        return
+    user = update.effective_user
+    locale = services.locales.get(user.id)
+    if locale is None:
+        locale = await services.repo.user_locale(user.id)
+        if locale is not None:
+            services.locales[user.id] = locale
+    set_locale(locale or negotiate(user.language_code, default))
 
 
 async def on_error(update: object, context: Ctx) -> None:
@@ -96,6 +106,7 @@ def _commands() -> list[BotCommand]:
         BotCommand("pause", _("Take a break from messages")),
         BotCommand("resume", _("Start messages again")),
         BotCommand("stop", _("Stop all messages")),
+        BotCommand("language", _("Change the language I use")),
         BotCommand("cancel", _("Stop the conversation we're in")),
         BotCommand("help", _("What I can do")),
     ]
@@ -133,13 +144,22 @@ async def _dispatch(context: Ctx) -> None:
 
 async def _post_init(app: App) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
-    warm_up()
+    # Compiling every language's lexicons takes about a second each: do it beside the
+    # running bot rather than before its first poll. A message that arrives first is still
+    # checked: its language's lexicon is then compiled on the spot.
+    services.warm_up = asyncio.get_running_loop().run_in_executor(None, warm_up)
     repo = await services.db.open()
     released = await repo.release_in_flight()
     if released:
         log.warning("%d scheduled messages were in flight at the last stop: resending", released)
     services.bot_username = app.bot.username
     await app.bot.set_my_commands(_commands(), scope=BotCommandScopeAllPrivateChats())
+    for code in SUPPORTED_LOCALES:
+        # Each language's command menu, shown to users whose Telegram is in that language.
+        with use_locale(code):
+            await app.bot.set_my_commands(
+                _commands(), scope=BotCommandScopeAllPrivateChats(), language_code=code
+            )
     app.bot_data[DISPATCHER_KEY] = build_dispatcher(app)
     assert app.job_queue is not None
     # One repeating job for every parent's messages; it finds what is due in the outbox.
@@ -150,6 +170,8 @@ async def _post_init(app: App) -> None:
 
 async def _post_shutdown(app: App) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
+    if services.warm_up is not None:
+        await services.warm_up
     await services.db.close()
 
 
@@ -160,6 +182,14 @@ def register_handlers(app: App) -> None:
     # the middle of it (a parent re-opening their link, a practitioner who is also a parent).
     app.add_handler(CommandHandler("start", onboarding.start, filters=PRIVATE))
     app.add_handler(CommandHandler("invite", practitioner.invite, filters=PRIVATE))
+    app.add_handler(CommandHandler("language", language.language_command, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(language.language_choice, pattern=r"^lang:"))
+    app.add_handler(
+        CallbackQueryHandler(onboarding.language_menu, pattern=f"^{onboarding.LANGUAGE_PREFIX}")
+    )
+    app.add_handler(
+        CallbackQueryHandler(onboarding.language_chosen, pattern=f"^{onboarding.CHOSEN_PREFIX}")
+    )
     app.add_handler(build_parent_conversation())
     app.add_handler(build_tips_conversation(interruptions()))
     # Outside any conversation. Safeguarding first, then STOP: both always win.
@@ -208,12 +238,12 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if rate_limit:
-        # One request per 1/29 s overall (a smooth pace under Telegram's ~30/s, never a burst
+        # One request per 1/29.5 s overall (a smooth pace under Telegram's ~30/s, never a burst
         # of 30); private chats are paced by the dispatcher (one message per chat per second).
         # No retries inside the limiter (they sleep): a 429 on a scheduled message goes back
         # to the durable outbox; on a reply, the error handler apologises.
         builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=0)
+            AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29.5, max_retries=0)
         )
     if request is not None:
         builder = builder.request(request)

@@ -166,6 +166,10 @@ class Services:
     signposting: Signposting
     gatherer: Gatherer
     bot_username: str = ""
+    # The language each known user chose, so that most updates need no lookup.
+    locales: dict[int, str] = field(default_factory=dict)
+    # Lexicons compiling beside the running bot (see bot.app._post_init).
+    warm_up: asyncio.Future[None] | None = None
 
     @property
     def quiet(self) -> QuietHours:

@@ -11,17 +11,30 @@ from pathlib import Path
 from typing import Literal
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time, get_day_names
+from babel.dates import format_skeleton, format_time, get_day_names
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 SOURCE_LOCALE = "en"
-# Languages the bot speaks. The source strings are English; every other locale needs a
+
+# Every language the project has (or is getting): code -> (own name, babel locale for dates,
+# written right to left).
+LANGUAGES: dict[str, tuple[str, str, bool]] = {
+    "en": ("English", "en_GB", False),
+    "pl": ("Polski", "pl_PL", False),
+    "ro": ("Română", "ro_RO", False),
+    "es": ("Español", "es_ES", False),
+    "bn": ("বাংলা", "bn_BD", False),
+    "ur": ("اردو", "ur_PK", True),
+    "ar": ("العربية", "ar", True),
+}
+# The languages the bot speaks: a language is switched on here once its catalog and content
+# are complete (CI checks both). The source strings are English; every other locale needs a
 # compiled catalog, and a missing one is an error, never a silent fall-back to English.
-SUPPORTED_LOCALES: tuple[str, ...] = ("en",)
-# Babel locale used for dates and numbers in each supported language.
-_FORMAT_LOCALE = {"en": "en_GB"}
+SUPPORTED_LOCALES: tuple[str, ...] = ("en", "pl", "ro", "es", "bn", "ur", "ar")
+_FORMAT_LOCALE = {code: fmt for code, (_name, fmt, _rtl) in LANGUAGES.items()}
+RLM = "\u200f"  # right-to-left mark: a message in Urdu or Arabic that opens with a Latin name
 
 _current: ContextVar[str] = ContextVar("imm_locale", default=SOURCE_LOCALE)
 
@@ -83,14 +96,32 @@ def use_locale(locale: str) -> Iterator[None]:
         _current.reset(token)
 
 
+def language_name(locale: str) -> str:
+    """A language's own name ('Polski', 'اردو')."""
+    return LANGUAGES.get(locale, (locale, "", False))[0]
+
+
+def is_rtl(locale: str | None = None) -> bool:
+    """True for languages written right to left."""
+    return LANGUAGES.get(locale or _current.get(), ("", "", False))[2]
+
+
+def bidi(text: str, locale: str | None = None) -> str:
+    """Start a right-to-left message with RLM so Telegram lays it out right to left even
+    when it opens with a Latin name or an emoji."""
+    return RLM + text if is_rtl(locale) and not text.startswith(RLM) else text
+
+
 def _(message: str) -> str:
-    """Translate a message into the current locale."""
-    return translations(_current.get()).gettext(message)
+    """Translate a message into the current locale (RTL text opens with RLM)."""
+    translated = translations(_current.get()).gettext(message)
+    return bidi(translated) if is_rtl() else translated
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message with a plural form into the current locale."""
-    return translations(_current.get()).ngettext(singular, plural, n)
+    translated = translations(_current.get()).ngettext(singular, plural, n)
+    return bidi(translated) if is_rtl() else translated
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -99,15 +130,16 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
 
 
 def format_day(day: date, locale: str | None = None) -> str:
-    """Format a date the way people say it, e.g. 'Saturday 12 December'."""
+    """A date the way people say it in the language, e.g. 'Saturday 12 December',
+    'sáb, 12 de diciembre' (babel picks each language's own order and words)."""
     loc = _FORMAT_LOCALE.get(locale or _current.get(), "en_GB")
-    return format_date(day, format="EEEE d MMMM", locale=loc)
+    return format_skeleton("MMMMEEEEd", day, locale=loc)
 
 
 def format_full_day(day: date, locale: str | None = None) -> str:
-    """Format a date with its year, e.g. 'Saturday 12 December 2026'."""
+    """A date with its year, e.g. 'Saturday, 12 December 2026'."""
     loc = _FORMAT_LOCALE.get(locale or _current.get(), "en_GB")
-    return format_date(day, format="full", locale=loc)
+    return format_skeleton("yMMMMEEEEd", day, locale=loc)
 
 
 def format_clock(at: time, locale: str | None = None) -> str:

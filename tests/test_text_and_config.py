@@ -102,7 +102,8 @@ def test_negotiate_language_codes() -> None:
     assert negotiate("en-GB") == "en"
     assert negotiate(None) == "en"
     assert negotiate("xx-invalid-!!") == "en"
-    assert negotiate("pl") == "en"  # not supported yet: falls back
+    assert negotiate("pl-PL") == "pl"
+    assert negotiate("de") == "en"  # not supported: falls back
 
 
 def test_dates_are_formatted_with_babel() -> None:

@@ -145,6 +145,9 @@ async def _main(settings: Settings, fresh: bool) -> int:
     try:
         _print("🎵 IMM companion, terminal sandbox")
         _print(HELP)
+        if sandbox.services.warm_up is not None:
+            _print("(getting ready: loading every language's word lists…)")
+            await sandbox.services.warm_up
         await sandbox.bootstrap()
         queue: asyncio.Queue[str | None] = asyncio.Queue()
         # A daemon thread: a blocked read of the terminal must not keep the process alive.

@@ -274,6 +274,23 @@ class Repository:
         )
         return Setting(row["id"], row["name"]) if row else None
 
+    async def user_locale(self, user_id: int) -> str | None:
+        """The language a parent or practitioner chose (None for strangers)."""
+        row = await self._one(
+            "SELECT locale FROM parents WHERE user_id = ?"
+            " UNION ALL SELECT locale FROM practitioners WHERE user_id = ? LIMIT 1",
+            (user_id, user_id),
+        )
+        return str(row["locale"]) if row else None
+
+    async def set_user_locale(self, user_id: int, locale: str) -> None:
+        """Change the language of a parent and/or practitioner."""
+        async with self.transaction() as conn:
+            await conn.execute("UPDATE parents SET locale = ? WHERE user_id = ?", (locale, user_id))
+            await conn.execute(
+                "UPDATE practitioners SET locale = ? WHERE user_id = ?", (locale, user_id)
+            )
+
     async def touch_parent(self, user_id: int, now: datetime) -> None:
         """Note that a parent was active now."""
         await self._write(

@@ -10,7 +10,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.ext import ConversationHandler
 
 from bot.context import AimDraft, ChatData, Ctx
-from bot.i18n import _, current_locale
+from bot.i18n import _, bidi, current_locale
 from conversations.aim import logic
 from conversations.common.keyboards import column, keyboard
 from conversations.common.relay import send_to_practitioners
@@ -161,7 +161,7 @@ async def _story(update: Update, context: Ctx) -> int:
     result = analyse(" ".join(draft.story), current_locale(), child)
     draft.theme = result.theme
     draft.feeling = result.child_feeling
-    await message.reply_html(esc(result.reflection))
+    await message.reply_html(bidi(esc(result.reflection)))
     return ParentState.PICTURE
 
 
@@ -196,7 +196,7 @@ async def _reframe_and_propose(context: Ctx, chat_id: int, draft: AimDraft, chil
     assert draft.theme is not None
     theme = load_content(current_locale()).theme(draft.theme)
     text = logic.reframe_for(theme, child, draft.feeling, draft.flow)
-    await context.bot.send_message(chat_id, esc(text), parse_mode=ParseMode.HTML)
+    await context.bot.send_message(chat_id, bidi(esc(text)), parse_mode=ParseMode.HTML)
     await _propose(context, chat_id, draft, child, first=True)
 
 
@@ -448,6 +448,9 @@ async def follow_up(update: Update, context: Ctx) -> int | None:
         home=draft.home,
         follow_up_on=day,
         story_quotes=quotes,
+        parent_locale=current_locale(),
+        theme=draft.theme,
+        activity_id=activity.id,
     )
     context.chat_data.aim = None
     await plan_checkin(repo, parent, aim, await repo.get_schedule(parent.user_id), svc.quiet)

@@ -7,9 +7,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.i18n import _, format_day, format_full_day
+from bot.i18n import _, bidi, current_locale, format_day, format_full_day, language_name
 from conversations.common.text import esc, quote_blocks, sentences
-from conversations.listening.content import Activity, AimTemplate, Theme, fill_template
+from conversations.listening.content import (
+    Activity,
+    AimTemplate,
+    Theme,
+    fill_template,
+    load_content,
+)
+from conversations.listening.engine import content_locale
 
 FOLLOW_UP_WEEKS: tuple[int, ...] = (2, 3, 4)
 MAX_OWN_AIM = 300
@@ -126,7 +133,7 @@ def activity_message(activity: Activity, child: str, first: bool) -> str:
 
 def activity_detail(activity: Activity, child: str) -> str:
     """'Tell me more': how the activity runs and what the practitioner watches for."""
-    return f"<b>{esc(activity.name)}</b>\n{esc(fill(activity.detail, child))}"
+    return bidi(f"<b>{esc(activity.name)}</b>\n{esc(fill(activity.detail, child))}")
 
 
 def home_offer(activity: Activity, child: str) -> str:
@@ -191,6 +198,9 @@ class AgreedAim:
     home: bool
     follow_up_on: date
     story_quotes: tuple[str, ...]
+    parent_locale: str = "en"
+    theme: str | None = None
+    activity_id: str | None = None
 
 
 def parent_summary(agreed: AgreedAim) -> str:
@@ -215,8 +225,24 @@ def parent_summary(agreed: AgreedAim) -> str:
     return "\n".join(lines)
 
 
+def in_language(agreed: AgreedAim, locale: str) -> tuple[str, tuple[str, ...], str] | None:
+    """The aim, its signs and the activity name in another language (None when the parent
+    put the aim in their own words, which are shown as written)."""
+    if agreed.own_words or agreed.theme is None:
+        return None
+    content = load_content(content_locale(locale))
+    theme = content.theme(agreed.theme)
+    template = aim_for(theme, agreed.activity_id)
+    activity = activity_by_id(theme, agreed.activity_id)
+    signs = tuple(fill(sign, agreed.child) for sign in template.signs)
+    return fill(template.text, agreed.child), signs, activity.name
+
+
 def practitioner_blocks(agreed: AgreedAim) -> list[str]:
-    """Step 8: the practitioner's message as HTML blocks (packed to fit by the caller)."""
+    """Step 8: the practitioner's message as HTML blocks (packed to fit by the caller),
+    in the practitioner's language, with the parent's own words as written."""
+    mine = current_locale()
+    translated = in_language(agreed, mine) if agreed.parent_locale != mine else None
     child = esc(agreed.child)
     if agreed.child_age:
         child = _("{child} (age {age})").format(child=child, age=esc(agreed.child_age))
@@ -227,14 +253,29 @@ def practitioner_blocks(agreed: AgreedAim) -> list[str]:
             _("Carer: {name} ({relationship})").format(
                 name=esc(agreed.carer_name), relationship=esc(agreed.relationship)
             ),
+            _("Parent's language: {language}").format(
+                language=esc(language_name(agreed.parent_locale))
+            ),
         ]
     )
     aim_label = _("Aim (in the parent's own words)") if agreed.own_words else _("Aim")
-    signs = "\n".join(f"• {esc(sign)}" for sign in agreed.signs)
-    aim_block = f"<b>{aim_label}:</b> {esc(agreed.aim_text)}\n" + _("Small signs:") + f"\n{signs}"
+    shown_signs = translated[1] if translated else agreed.signs
+    signs = "\n".join(f"• {esc(sign)}" for sign in shown_signs)
+    aim_block = f"<b>{aim_label}:</b> {esc(agreed.aim_text)}\n"
+    if translated is not None:
+        aim_block = (
+            _("<b>Aim, as agreed in {language}:</b> {aim}").format(
+                language=esc(language_name(agreed.parent_locale)), aim=esc(agreed.aim_text)
+            )
+            + "\n"
+            + _("<b>Aim, in your language:</b> {aim}").format(aim=esc(translated[0]))
+            + "\n"
+        )
+    aim_block += _("Small signs:") + f"\n{signs}"
+    activity_name = translated[2] if translated else agreed.activity_name
     plan = "\n".join(
         [
-            _("Music game: {activity}").format(activity=esc(agreed.activity_name)),
+            _("Music game: {activity}").format(activity=esc(activity_name)),
             _("Trying it at home: {answer}").format(
                 answer=_("yes") if agreed.home else _("not yet")
             ),

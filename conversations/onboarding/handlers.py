@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.context import AimDraft, Ctx
-from bot.i18n import _, current_locale
+from bot.i18n import SUPPORTED_LOCALES, _, current_locale, set_locale
 from conversations.aim.logic import new_flow_id, opening_question
 from conversations.common.keyboards import column, keyboard
 from conversations.common.text import esc
+from conversations.language import language_buttons
 from conversations.onboarding.logic import (
     RELATIONSHIPS,
     clean_age,
@@ -20,6 +21,8 @@ from conversations.onboarding.logic import (
 from conversations.states import ParentState
 
 CONSENT_YES = "ob:consent:yes:"
+LANGUAGE_PREFIX = "ob:lang:"
+CHOSEN_PREFIX = "ob:lng:"
 CONSENT_NO = "ob:consent:no"
 AGE_SKIP = "ob:age:skip"
 RELATIONSHIP_PREFIX = "ob:rel:"
@@ -60,24 +63,8 @@ async def start(update: Update, context: Ctx) -> None:
         return
     if invite is not None and invite.kind == "parent" and invite.group_id is not None:
         setting = await repo.get_setting(invite.setting_id)
-        setting_name = setting.name if setting else ""
-        # Nothing is stored yet: the token travels in the consent button itself.
-        await message.reply_html(
-            _(
-                "Hello {name}, and welcome! 🎵 I'm the music sessions companion for "
-                "<b>{setting}</b>.\n\n"
-                "Together we'll think about your child and agree one small aim for their "
-                "music sessions; I'll also send you a few ideas for singing at home.\n\n"
-                "To do that I keep your child's first name, what you tell me about them and "
-                "the aim we agree, and I share the aim and a few of your words with the "
-                "practitioners at {setting}. Nothing is stored unless you say yes.\n\n"
-                "Is that all right with you?"
-            ).format(name=esc(user.first_name), setting=esc(setting_name)),
-            reply_markup=keyboard(
-                [(_("Yes, that's fine"), CONSENT_YES + token)],
-                [(_("No, thank you"), CONSENT_NO)],
-            ),
-        )
+        text, markup = consent_notice(user.first_name, setting.name if setting else "", token)
+        await message.reply_html(text, reply_markup=markup)
         return
     parent = await repo.get_parent(user.id)
     if parent is not None:
@@ -101,6 +88,63 @@ async def start(update: Update, context: Ctx) -> None:
             "Hello! I'm a music sessions companion for nurseries. To get started, please "
             "open the link your nursery gave you."
         )
+    )
+
+
+def consent_notice(first_name: str, setting: str, token: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The privacy notice and consent buttons, in the current language.
+
+    Nothing is stored yet: the invite token and the language travel in the buttons.
+    """
+    text = _(
+        "Hello {name}, and welcome! 🎵 I'm the music sessions companion for "
+        "<b>{setting}</b>.\n\n"
+        "Together we'll think about your child and agree one small aim for their "
+        "music sessions; I'll also send you a few ideas for singing at home.\n\n"
+        "To do that I keep your child's first name, what you tell me about them and "
+        "the aim we agree, and I share the aim and a few of your words with the "
+        "practitioners at {setting}. Nothing is stored unless you say yes.\n\n"
+        "Is that all right with you?"
+    ).format(name=esc(first_name), setting=esc(setting))
+    locale = current_locale()
+    markup = keyboard(
+        [(_("Yes, that's fine"), f"{CONSENT_YES}{locale}:{token}")],
+        [(_("No, thank you"), CONSENT_NO)],
+        [("🌐 " + _("Another language"), f"{LANGUAGE_PREFIX}{token}")],
+    )
+    return text, markup
+
+
+async def language_menu(update: Update, context: Ctx) -> None:
+    """'Another language' under the notice: the languages, each in its own name."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    token = query.data.removeprefix(LANGUAGE_PREFIX)
+    await query.answer()
+    await query.edit_message_reply_markup(language_buttons(CHOSEN_PREFIX, f":{token}"))
+
+
+async def language_chosen(update: Update, context: Ctx) -> None:
+    """A language picked before consent: show the notice again in it (still storing nothing)."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or query.data is None or user is None or query.message is None:
+        return
+    code, _sep, token = query.data.removeprefix(CHOSEN_PREFIX).partition(":")
+    invite = await context.services.repo.resolve_invite(token, context.services.clock.now())
+    if code not in SUPPORTED_LOCALES or invite is None:
+        await query.answer(
+            _("Sorry, that link has expired. Please ask your nursery for a new one.")
+        )
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    set_locale(code)
+    setting = await context.services.repo.get_setting(invite.setting_id)
+    text, markup = consent_notice(user.first_name, setting.name if setting else "", token)
+    await context.bot.send_message(
+        query.message.chat.id, text, parse_mode="HTML", reply_markup=markup
     )
 
 
@@ -129,7 +173,9 @@ async def consent_yes(update: Update, context: Ctx) -> int:
     if query is None or user is None or query.data is None or query.message is None:
         return ConversationHandler.END
     svc = context.services
-    token = query.data.removeprefix(CONSENT_YES)
+    code, _sep, token = query.data.removeprefix(CONSENT_YES).partition(":")
+    if code in SUPPORTED_LOCALES:
+        set_locale(code)
     invite = await svc.repo.resolve_invite(token, svc.clock.now())
     await query.answer()
     if invite is None or invite.kind != "parent" or invite.group_id is None:
