@@ -46,7 +46,10 @@ pot: $(STAMP)
 		--project imm-bot --output-file locales/messages.pot bot conversations
 
 bench: setup
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.conversation --parents 100
+	$(BIN)/python -m bench.analyse
+	$(BIN)/python -m bench.dispatch --messages 10000 --limited 600 --parents 100000
+	$(BIN)/python -m bench.safeguarding_eval
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_skeleton, format_time, get_day_names
+from babel.dates import format_skeleton, format_time, format_timedelta, get_day_names
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -140,6 +140,15 @@ def format_full_day(day: date, locale: str | None = None) -> str:
     """A date with its year, e.g. 'Saturday, 12 December 2026'."""
     loc = _FORMAT_LOCALE.get(locale or _current.get(), "en_GB")
     return format_skeleton("yMMMMEEEEd", day, locale=loc)
+
+
+def format_weeks(weeks: int, ahead: bool = False, locale: str | None = None) -> str:
+    """'2 weeks' or, ahead, 'in 2 weeks', with the language's own plural forms (babel)."""
+    loc = _FORMAT_LOCALE.get(locale or _current.get(), "en_GB")
+    text = format_timedelta(
+        timedelta(weeks=weeks), granularity="week", threshold=1, add_direction=ahead, locale=loc
+    )
+    return text[:1].upper() + text[1:]
 
 
 def format_clock(at: time, locale: str | None = None) -> str:

@@ -7,7 +7,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.i18n import _, bidi, current_locale, format_day, format_full_day, language_name
+from bot.i18n import (
+    _,
+    bidi,
+    current_locale,
+    format_day,
+    format_full_day,
+    format_weeks,
+    language_name,
+)
 from conversations.common.text import esc, quote_blocks, sentences
 from conversations.listening.content import (
     Activity,
@@ -178,7 +186,7 @@ def follow_up_question() -> str:
 
 def follow_up_label(weeks: int, day: date, suggested: bool) -> str:
     """A follow-up button: 'In 3 weeks · Fri 12 Dec'."""
-    label = _("In {weeks} weeks · {day}").format(weeks=weeks, day=format_day(day))
+    label = f"{format_weeks(weeks, ahead=True)} · {format_day(day)}"
     return f"{label} ✓" if suggested else label
 
 

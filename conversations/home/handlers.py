@@ -10,7 +10,7 @@ from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.ext import ConversationHandler
 
 from bot.context import Ctx, TipsDraft
-from bot.i18n import _, format_full_day
+from bot.i18n import _, format_full_day, format_weeks
 from bot.storage.models import Parent
 from conversations.checkin.logic import practitioner_noticed
 from conversations.common.keyboards import column, keyboard
@@ -334,10 +334,7 @@ async def pause(update: Update, context: Ctx) -> None:
     if await _parent(update, context) is None:
         await message.reply_text(_("There's nothing to pause yet."))
         return
-    options = [
-        (_("1 week") if weeks == 1 else _("{n} weeks").format(n=weeks), f"pause:{weeks}")
-        for weeks in logic.PAUSE_WEEKS
-    ]
+    options = [(format_weeks(weeks), f"pause:{weeks}") for weeks in logic.PAUSE_WEEKS]
     await message.reply_text(logic.pause_question(), reply_markup=column(options, per_row=3))
 
 
