@@ -7,23 +7,14 @@ misspellings and English words parents really type.
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
-from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.pofile import read_po
 
 from conversations.listening import THEME_IDS, Analysis, analyse, load_content
 from conversations.listening.content import CONTENT_ROOT
-from conversations.listening.safeguarding import CATEGORIES, detect
-
-ROOT = Path(__file__).resolve().parent.parent
-PO_FILE = ROOT / "locales" / "bn" / "LC_MESSAGES" / "messages.po"
-CORPUS = Path(__file__).parent / "corpus" / "safeguarding_bn.jsonl"
-TRANSLATIONS = Path(__file__).parent / "translations" / "bn.toml"
+from tests.support import language_checks as lc
 
 CHILD = "জো"
 
@@ -294,75 +285,34 @@ def test_no_praise_for_a_negative_wish() -> None:
 # --- safeguarding corpus ---------------------------------------------------------------------
 
 
-def _load_corpus() -> list[dict[str, Any]]:
-    lines = CORPUS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
-ROWS = _load_corpus()
-DEV_DISCLOSURES = [r for r in ROWS if r["split"] == "dev" and r["label"] == "disclosure"]
-DEV_BENIGN = [r for r in ROWS if r["split"] == "dev" and r["label"] == "benign"]
-HELDOUT = [r for r in ROWS if r["split"] == "heldout"]
+CORPUS = lc.load_corpus("bn")
+ROWS, DEV_DISCLOSURES, DEV_BENIGN, HELDOUT = CORPUS
 # Measured once on the held-out lines, written after the last tuning and never tuned on:
 # 10 of 16 disclosures found, 0 of 16 benign lines flagged. A regression floor, not a goal.
 HELDOUT_RECALL_FLOOR = 10 / 16
 
-
-def _id(row: dict[str, Any]) -> str:
-    return str(row["text"])[:40]
+_id = lc.row_id(40)
 
 
 def test_corpus_is_well_formed_and_big_enough() -> None:
-    keys = {"text", "label", "category", "immediate", "split"}
-    for row in ROWS:
-        assert set(row) == keys, row
-        assert row["label"] in ("disclosure", "benign")
-        assert row["split"] in ("dev", "heldout")
-        assert isinstance(row["immediate"], bool)
-        if row["label"] == "disclosure":
-            assert row["category"] in CATEGORIES
-        else:
-            assert row["category"] is None
-            assert row["immediate"] is False
-    texts = [r["text"] for r in ROWS]
-    assert len(texts) == len(set(texts)), "duplicate corpus lines"
-    assert len(DEV_DISCLOSURES) >= 30
-    assert len(DEV_BENIGN) >= 30
-    assert sum(r["label"] == "disclosure" for r in HELDOUT) >= 10
-    assert sum(r["label"] == "benign" for r in HELDOUT) >= 10
-    assert {r["category"] for r in DEV_DISCLOSURES} == set(CATEGORIES)
+    lc.check_corpus_is_well_formed(ROWS)
+    lc.check_corpus_size(CORPUS, dev_min=30, heldout_min=10)
     assert any(r["text"].isascii() for r in DEV_DISCLOSURES), "no Banglish disclosure"
     assert any(r["text"].isupper() for r in ROWS), "no ALL CAPS line"
 
 
 @pytest.mark.parametrize("row", DEV_DISCLOSURES, ids=_id)
 def test_dev_disclosure_detected(row: dict[str, Any]) -> None:
-    found = detect(row["text"], "bn")
-    assert found is not None, "missed"
-    assert found.category == row["category"]
-    assert found.immediate is row["immediate"]
-    assert found.matched and found.matched in row["text"]
+    lc.check_disclosure_detected(row, "bn")
 
 
 @pytest.mark.parametrize("row", DEV_BENIGN, ids=_id)
 def test_dev_benign_not_detected(row: dict[str, Any]) -> None:
-    assert detect(row["text"], "bn") is None
+    lc.check_benign_not_detected(row, "bn")
 
 
 def test_heldout_recall_and_false_alarm_rate() -> None:
-    disclosures = [r for r in HELDOUT if r["label"] == "disclosure"]
-    benign = [r for r in HELDOUT if r["label"] == "benign"]
-    missed = [r["text"] for r in disclosures if detect(r["text"], "bn") is None]
-    alarms = [r["text"] for r in benign if detect(r["text"], "bn") is not None]
-    recall = 1 - len(missed) / len(disclosures)
-    false_alarm_rate = len(alarms) / len(benign)
-    report = (
-        f"held-out recall {recall:.3f} ({len(disclosures) - len(missed)}/{len(disclosures)}), "
-        f"false-alarm rate {false_alarm_rate:.3f} ({len(alarms)}/{len(benign)})\n"
-        "missed:\n  " + "\n  ".join(missed) + "\nfalse alarms:\n  " + "\n  ".join(alarms)
-    )
-    assert false_alarm_rate <= 0.1, report
-    assert recall >= HELDOUT_RECALL_FLOOR, report
+    lc.check_heldout(HELDOUT, "bn", HELDOUT_RECALL_FLOOR, max_false_alarm_rate=0.1)
 
 
 def test_reflection_reports_a_disclosure_in_bengali() -> None:
@@ -373,13 +323,8 @@ def test_reflection_reports_a_disclosure_in_bengali() -> None:
 # --- catalog ------------------------------------------------------------------------------------
 
 
-def _catalog() -> Any:
-    with PO_FILE.open("rb") as handle:
-        return read_po(handle, locale="bn")
-
-
 def test_catalog_is_complete_with_bengali_plural_forms() -> None:
-    catalog = _catalog()
+    catalog = lc.read_catalog("bn")
     assert not catalog.fuzzy
     assert catalog.num_plurals == 2
     assert "plural=(n > 1)" in catalog.plural_forms  # CLDR: 0 and 1 are "one"
@@ -405,52 +350,28 @@ REQUIRED_KEYS = {
     "po.summary_header",
     "po.summary_closing",
     "po.cancel_reply",
+    "stop.confirmation",
 }
 
 
-def _entries() -> list[dict[str, str]]:
-    with TRANSLATIONS.open("rb") as handle:
-        return list(tomllib.load(handle)["entry"])
-
-
-def _current_text(key: str, english: str) -> str:
-    """What the catalog or the content files give today for an entry's key."""
-    content = load_content("bn")
-    if key.startswith("po."):
-        matches = [m.string for m in _catalog() if m.id == english]
-        assert len(matches) == 1, f"{key}: msgid not in the catalog"
-        return str(matches[0])
-    if key == "reflection.joe":
-        return run(JOE).reflection
-    if key.startswith("reframe.sharing_turns."):
-        reframe = content.theme("sharing_turns").reframes[int(key.rsplit(".", 1)[1])]
-        feeling = JOE_FEELING if reframe.requires_feeling else None
-        return content.fill(reframe.text, CHILD, feeling)
-    if key == "activity.conductor_game.name":
-        return content.activity("conductor_game").name
-    if key == "activity.conductor_game.purpose":
-        return content.fill(content.activity("conductor_game").purpose, CHILD)
-    if key == "aim.lead_then_follow.text":
-        return content.fill(content.aim("lead_then_follow").text, CHILD)
-    if key.startswith("aim.lead_then_follow.sign."):
-        sign = content.aim("lead_then_follow").signs[int(key.rsplit(".", 1)[1])]
-        return content.fill(sign, CHILD)
-    raise AssertionError(f"unknown key {key!r}")
-
-
 def test_back_translations_cover_the_key_texts() -> None:
-    entries = _entries()
+    entries = lc.load_entries("bn")
+    lc.check_entries_well_formed(entries)
     keys = [e["key"] for e in entries]
-    assert len(keys) == len(set(keys))
     assert set(keys) >= REQUIRED_KEYS
     reframes = [k for k in keys if k.startswith("reframe.sharing_turns.")]
     assert len(reframes) == len(load_content("bn").theme("sharing_turns").reframes)
     assert sum(k.startswith("aim.lead_then_follow.sign.") for k in keys) == 3
-    for entry in entries:
-        assert set(entry) == {"key", "english", "translation", "back_translation", "note"}
-        assert all(str(v).strip() for v in entry.values()), entry["key"]
 
 
-@pytest.mark.parametrize("entry", _entries(), ids=lambda e: e["key"])
+@pytest.mark.parametrize("entry", lc.load_entries("bn"), ids=lambda e: e["key"])
 def test_back_translation_matches_what_the_bot_says(entry: dict[str, str]) -> None:
-    assert entry["translation"] == _current_text(entry["key"], entry["english"])
+    key = entry["key"]
+    if key == "reflection.joe":
+        english, translation = None, run(JOE).reflection
+    else:
+        content = load_content("bn")
+        english, translation = lc.current_pair(
+            "bn", key, entry["english"], content, CHILD, JOE_FEELING
+        )
+    lc.check_entry_matches(entry, english, translation)

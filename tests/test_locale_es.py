@@ -11,24 +11,17 @@ from __future__ import annotations
 import json
 import re
 import string
-import tomllib
-from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.pofile import read_po
 
 from conversations.listening import THEME_IDS, Analysis, analyse, load_content
 from conversations.listening.content import Content
 from conversations.listening.engine import MAX_REFLECTION_CHARS
-from conversations.listening.safeguarding import CATEGORIES, detect
+from conversations.listening.safeguarding import detect
+from tests.support import language_checks as lc
 
-ROOT = Path(__file__).resolve().parent.parent
-PO_FILE = ROOT / "locales" / "es" / "LC_MESSAGES" / "messages.po"
-CORPUS = ROOT / "tests" / "corpus" / "safeguarding_es.jsonl"
-CORPUS_EN = ROOT / "tests" / "corpus" / "safeguarding_en.jsonl"
-TRANSLATIONS = ROOT / "tests" / "translations" / "es.toml"
+CORPUS_EN = lc.corpus_path("en")
 
 
 def _quiet(_text: str, _locale: str) -> bool:
@@ -319,73 +312,34 @@ def test_unnamed_child_is_tu_peque_capitalised_at_sentence_start(content: Conten
 # Safeguarding
 
 
-def _load() -> list[dict[str, Any]]:
-    lines = CORPUS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
-ROWS = _load()
-DEV_DISCLOSURES = [r for r in ROWS if r["split"] == "dev" and r["label"] == "disclosure"]
-DEV_BENIGN = [r for r in ROWS if r["split"] == "dev" and r["label"] == "benign"]
-HELDOUT = [r for r in ROWS if r["split"] == "heldout"]
+CORPUS = lc.load_corpus("es")
+ROWS, DEV_DISCLOSURES, DEV_BENIGN, HELDOUT = CORPUS
 # Measured once on the held-out lines, written after the last tuning: 13/24. A regression floor,
 # not a goal; raise it whenever the lexicon improves, never lower it.
 HELDOUT_RECALL_FLOOR = 13 / 24
 
-
-def _id(row: dict[str, Any]) -> str:
-    return str(row["text"])[:50]
+_id = lc.row_id(50)
 
 
 def test_corpus_is_well_formed_and_big_enough() -> None:
-    keys = {"text", "label", "category", "immediate", "split"}
-    for row in ROWS:
-        assert set(row) == keys, row
-        assert row["label"] in ("disclosure", "benign")
-        assert row["split"] in ("dev", "heldout")
-        assert isinstance(row["immediate"], bool)
-        if row["label"] == "disclosure":
-            assert row["category"] in CATEGORIES
-        else:
-            assert row["category"] is None and row["immediate"] is False
-    texts = [r["text"] for r in ROWS]
-    assert len(texts) == len(set(texts)), "duplicate corpus lines"
-    assert len(DEV_DISCLOSURES) >= 30 and len(DEV_BENIGN) >= 30
-    counts = Counter(r["label"] for r in HELDOUT)
-    assert counts["disclosure"] >= 10 and counts["benign"] >= 10
-    assert {r["category"] for r in DEV_DISCLOSURES} == set(CATEGORIES)
+    lc.check_corpus_is_well_formed(ROWS)
+    lc.check_corpus_size(CORPUS, dev_min=30, heldout_min=10)
     assert any(r["immediate"] for r in DEV_DISCLOSURES)
     assert any(r["text"].isupper() for r in ROWS)
 
 
 @pytest.mark.parametrize("row", DEV_DISCLOSURES, ids=_id)
 def test_dev_disclosure_detected(row: dict[str, Any]) -> None:
-    found = detect(row["text"], "es")
-    assert found is not None, "missed"
-    assert found.category == row["category"]
-    assert found.immediate is row["immediate"]
-    assert found.matched and found.matched in row["text"]
+    lc.check_disclosure_detected(row, "es")
 
 
 @pytest.mark.parametrize("row", DEV_BENIGN, ids=_id)
 def test_dev_benign_not_detected(row: dict[str, Any]) -> None:
-    assert detect(row["text"], "es") is None
+    lc.check_benign_not_detected(row, "es")
 
 
 def test_heldout_recall_and_false_alarm_rate() -> None:
-    disclosures = [r for r in HELDOUT if r["label"] == "disclosure"]
-    benign = [r for r in HELDOUT if r["label"] == "benign"]
-    missed = [r["text"] for r in disclosures if detect(r["text"], "es") is None]
-    alarms = [r["text"] for r in benign if detect(r["text"], "es") is not None]
-    recall = 1 - len(missed) / len(disclosures)
-    false_alarm_rate = len(alarms) / len(benign)
-    report = (
-        f"held-out recall {recall:.3f} ({len(disclosures) - len(missed)}/{len(disclosures)}), "
-        f"false-alarm rate {false_alarm_rate:.3f} ({len(alarms)}/{len(benign)})\n"
-        "missed:\n  " + "\n  ".join(missed) + "\nfalse alarms:\n  " + "\n  ".join(alarms)
-    )
-    assert false_alarm_rate <= 0.1, report
-    assert recall >= HELDOUT_RECALL_FLOOR, report
+    lc.check_heldout(HELDOUT, "es", HELDOUT_RECALL_FLOOR, max_false_alarm_rate=0.1)
 
 
 @pytest.mark.parametrize(
@@ -445,17 +399,12 @@ def test_spanish_lexicon_raises_no_alarm_on_english_benign_lines() -> None:
 # Catalog
 
 
-def _catalog() -> Any:
-    with PO_FILE.open("rb") as handle:
-        return read_po(handle, locale="es")
-
-
 def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
 def test_catalog_is_complete_and_safe() -> None:
-    catalog = _catalog()
+    catalog = lc.read_catalog("es")
     assert not catalog.fuzzy
     assert catalog.plural_forms == "nplurals=2; plural=(n != 1);"
     messages = [m for m in catalog if m.id]
@@ -481,13 +430,7 @@ def test_catalog_is_complete_and_safe() -> None:
 def _expected(content: Content) -> dict[str, tuple[str, str]]:
     """Key -> (English, Spanish) as the catalog and the content files give them now."""
     english = load_content("en")
-    catalog = {m.id: m.string for m in _catalog() if isinstance(m.id, str) and m.id}
-
-    def po(prefix: str) -> tuple[str, str]:
-        found = [(msgid, text) for msgid, text in catalog.items() if msgid.startswith(prefix)]
-        assert len(found) == 1, prefix
-        return found[0]
-
+    po = lc.po_lookup("es")
     expected = {
         "catalog.consent_notice": po("Hello {name}, and welcome!"),
         "catalog.opening_question": po("What would you like {child}'s music sessions"),
@@ -495,45 +438,15 @@ def _expected(content: Content) -> dict[str, tuple[str, str]]:
         "catalog.summary_header": po("Here's what we agreed:"),
         "catalog.summary_closing": po("I've shared the aim with the practitioners at {setting}"),
         "catalog.cancel_reply": po("No problem, I've stopped here"),
+        "stop.confirmation": po(lc.STOP_CONFIRMATION),
         "engine.joe_reflection": (
             analyse(JOE_EN, "en", "Mateo", safeguarding=_quiet).reflection,
             run(JOE_ES, "Mateo").reflection,
         ),
     }
-    pairs = zip(
-        content.theme("sharing_turns").reframes,
-        english.theme("sharing_turns").reframes,
-        strict=True,
-    )
-    for i, (es_reframe, en_reframe) in enumerate(pairs):
-        expected[f"content.sharing_turns.reframes[{i}]"] = (
-            english.fill(en_reframe.text, "Mateo", "anxious"),
-            content.fill(es_reframe.text, "Mateo", "ansioso"),
-        )
-    activity, activity_en = content.activity("conductor_game"), english.activity("conductor_game")
-    expected["content.activity.conductor_game.name"] = (activity_en.name, activity.name)
-    expected["content.activity.conductor_game.purpose"] = (activity_en.purpose, activity.purpose)
-    aim, aim_en = content.aim("lead_then_follow"), english.aim("lead_then_follow")
-    expected["content.aim.lead_then_follow.text"] = (
-        english.fill(aim_en.text, "Mateo"),
-        content.fill(aim.text, "Mateo"),
-    )
-    for i, (sign, sign_en) in enumerate(zip(aim.signs, aim_en.signs, strict=True)):
-        expected[f"content.aim.lead_then_follow.signs[{i}]"] = (
-            english.fill(sign_en, "Mateo"),
-            content.fill(sign, "Mateo"),
-        )
+    expected.update(lc.content_pairs(content, english, "Mateo", "ansioso"))
     return expected
 
 
 def test_back_translations_match_what_the_bot_says_today(content: Content) -> None:
-    with TRANSLATIONS.open("rb") as handle:
-        entries = tomllib.load(handle)["entry"]
-    expected = _expected(content)
-    assert sorted(e["key"] for e in entries) == sorted(expected)
-    for entry in entries:
-        assert set(entry) == {"key", "english", "translation", "back_translation", "note"}
-        assert all(isinstance(v, str) and v.strip() for v in entry.values()), entry["key"]
-        english, spanish = expected[entry["key"]]
-        assert entry["english"] == english, entry["key"]
-        assert entry["translation"] == spanish, entry["key"]
+    lc.check_entries_match_expected(lc.load_entries("es"), _expected(content))

@@ -9,23 +9,15 @@ them the lexicon caught 12/20 disclosures with 2/20 false alarms (the floors bel
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
-from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.pofile import read_po
 
 from conversations.listening import THEME_IDS, Analysis, analyse, load_content
 from conversations.listening.content import Content
-from conversations.listening.safeguarding import CATEGORIES, detect
-
-ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT / "locales" / "ro" / "LC_MESSAGES" / "messages.po"
-CORPUS = Path(__file__).parent / "corpus" / "safeguarding_ro.jsonl"
-TRANSLATIONS = Path(__file__).parent / "translations" / "ro.toml"
+from conversations.listening.safeguarding import detect
+from tests.support import language_checks as lc
 
 HELDOUT_RECALL_FLOOR = 12 / 20
 HELDOUT_MAX_FALSE_ALARM_RATE = 0.1
@@ -343,71 +335,30 @@ def test_no_praise_for_a_negative_value_or_a_wish_about_the_parent() -> None:
 # Safeguarding
 
 
-def _load() -> list[dict[str, Any]]:
-    lines = CORPUS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+CORPUS = lc.load_corpus("ro")
+ROWS, DEV_DISCLOSURES, DEV_BENIGN, HELDOUT = CORPUS
 
-
-ROWS = _load()
-DEV_DISCLOSURES = [r for r in ROWS if r["split"] == "dev" and r["label"] == "disclosure"]
-DEV_BENIGN = [r for r in ROWS if r["split"] == "dev" and r["label"] == "benign"]
-HELDOUT = [r for r in ROWS if r["split"] == "heldout"]
-
-
-def _id(row: dict[str, Any]) -> str:
-    return str(row["text"])[:50]
+_id = lc.row_id(50)
 
 
 def test_corpus_is_well_formed_and_big_enough() -> None:
-    keys = {"text", "label", "category", "immediate", "split"}
-    for row in ROWS:
-        assert set(row) == keys, row
-        assert row["label"] in ("disclosure", "benign")
-        assert row["split"] in ("dev", "heldout")
-        assert isinstance(row["immediate"], bool)
-        if row["label"] == "disclosure":
-            assert row["category"] in CATEGORIES
-        else:
-            assert row["category"] is None
-            assert row["immediate"] is False
-    texts = [r["text"] for r in ROWS]
-    assert len(texts) == len(set(texts)), "duplicate corpus lines"
-    assert len(DEV_DISCLOSURES) >= 30
-    assert len(DEV_BENIGN) >= 30
-    assert sum(r["label"] == "disclosure" for r in HELDOUT) >= 10
-    assert sum(r["label"] == "benign" for r in HELDOUT) >= 10
-    assert {r["category"] for r in DEV_DISCLOSURES} == set(CATEGORIES)
+    lc.check_corpus_is_well_formed(ROWS)
+    lc.check_corpus_size(CORPUS, dev_min=30, heldout_min=10)
 
 
 @pytest.mark.parametrize("row", DEV_DISCLOSURES, ids=_id)
 def test_dev_disclosure_detected(row: dict[str, Any]) -> None:
-    found = detect(row["text"], "ro")
-    assert found is not None, "missed"
-    assert found.category == row["category"]
-    assert found.immediate is row["immediate"]
-    assert found.matched and found.matched in row["text"]
+    lc.check_disclosure_detected(row, "ro")
 
 
 @pytest.mark.parametrize("row", DEV_BENIGN, ids=_id)
 def test_dev_benign_not_detected(row: dict[str, Any]) -> None:
-    assert detect(row["text"], "ro") is None
+    lc.check_benign_not_detected(row, "ro")
 
 
 def test_heldout_recall_and_false_alarm_rate() -> None:
-    disclosures = [r for r in HELDOUT if r["label"] == "disclosure"]
-    benign = [r for r in HELDOUT if r["label"] == "benign"]
-    missed = [r["text"] for r in disclosures if detect(r["text"], "ro") is None]
-    alarms = [r["text"] for r in benign if detect(r["text"], "ro") is not None]
-    recall = 1 - len(missed) / len(disclosures)
-    false_alarm_rate = len(alarms) / len(benign)
-    report = (
-        f"held-out recall {recall:.3f} ({len(disclosures) - len(missed)}/{len(disclosures)}), "
-        f"false-alarm rate {false_alarm_rate:.3f} ({len(alarms)}/{len(benign)})\n"
-        "missed:\n  " + "\n  ".join(missed) + "\nfalse alarms:\n  " + "\n  ".join(alarms)
-    )
-    assert false_alarm_rate <= HELDOUT_MAX_FALSE_ALARM_RATE, report
     # The measured figure on text written after the last tuning; a regression floor, not a goal.
-    assert recall >= HELDOUT_RECALL_FLOOR, report
+    lc.check_heldout(HELDOUT, "ro", HELDOUT_RECALL_FLOOR, HELDOUT_MAX_FALSE_ALARM_RATE)
 
 
 @pytest.mark.parametrize(
@@ -466,13 +417,8 @@ _TAG = re.compile(r"</?\w+>")
 _COMMAND = re.compile(r"/(?:newaim|cancel|help|invite)\b")
 
 
-def _catalog() -> Any:
-    with CATALOG.open("rb") as handle:
-        return read_po(handle, locale="ro")
-
-
 def test_catalog_is_complete_and_safe() -> None:
-    catalog = _catalog()
+    catalog = lc.read_catalog("ro")
     assert not catalog.fuzzy
     assert catalog.num_plurals == 3
     assert "plural=(n==1 ? 0 :" in catalog.plural_forms
@@ -494,28 +440,18 @@ def test_catalog_is_complete_and_safe() -> None:
 # Back-translations never go stale
 
 
-def _entries() -> list[dict[str, str]]:
-    with TRANSLATIONS.open("rb") as handle:
-        entries: list[dict[str, str]] = tomllib.load(handle)["entry"]
-    return entries
-
-
 def test_translations_file_is_complete() -> None:
-    fields = {"key", "english", "translation", "back_translation", "note"}
-    entries = _entries()
-    for entry in entries:
-        assert set(entry) == fields, entry.get("key")
-        assert all(isinstance(entry[f], str) and entry[f].strip() for f in fields)
-    keys = [e["key"] for e in entries]
-    assert len(keys) == len(set(keys))
+    lc.check_entries_well_formed(lc.load_entries("ro"))
 
 
 def _actual(key: str, english: str, ro: Content, en: Content) -> tuple[str, str]:
     """The (English, Romanian) texts the bot produces today for an entry."""
     if key.startswith("catalog: "):
-        message = _catalog().get(english)
+        message = lc.singular_messages("ro").get(english)
         assert message is not None, f"{key}: msgid no longer in the catalog"
-        return english, message.string
+        return english, message
+    if key == "stop.confirmation":
+        return lc.po_lookup("ro")(lc.STOP_CONFIRMATION)
     if key == "analyse: Joe reflection":
         english_joe = (
             "I'm not sure where to start. The main thing is that everything has to be on Max's "
@@ -546,10 +482,9 @@ def _actual(key: str, english: str, ro: Content, en: Content) -> tuple[str, str]
 
 def test_translations_match_what_the_bot_produces(ro: Content, en: Content) -> None:
     keys = set()
-    for entry in _entries():
+    for entry in lc.load_entries("ro"):
         english, translation = _actual(entry["key"], entry["english"], ro, en)
-        assert entry["english"] == english, entry["key"]
-        assert entry["translation"] == translation, entry["key"]
+        lc.check_entry_matches(entry, english, translation)
         keys.add(entry["key"])
     assert {
         "catalog: consent notice",
@@ -562,4 +497,5 @@ def test_translations_match_what_the_bot_produces(ro: Content, en: Content) -> N
         "catalog: summary header",
         "catalog: summary closing",
         "catalog: /cancel reply",
+        "stop.confirmation",
     } <= keys

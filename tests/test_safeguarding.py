@@ -9,8 +9,6 @@ written after the last tuning and never tuned on. bench/safeguarding_eval.py pri
 from __future__ import annotations
 
 import dataclasses
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,23 +21,11 @@ from conversations.listening.safeguarding import (
     is_disclosure,
     supported_locales,
 )
+from tests.support import language_checks as lc
 
-CORPUS = Path(__file__).parent / "corpus" / "safeguarding_en.jsonl"
-
-
-def _load() -> list[dict[str, Any]]:
-    lines = CORPUS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
-ROWS = _load()
-DEV_DISCLOSURES = [r for r in ROWS if r["split"] == "dev" and r["label"] == "disclosure"]
-DEV_BENIGN = [r for r in ROWS if r["split"] == "dev" and r["label"] == "benign"]
-HELDOUT = [r for r in ROWS if r["split"] == "heldout"]
-
-
-def _id(row: dict[str, Any]) -> str:
-    return str(row["text"])[:50]
+CORPUS = lc.load_corpus("en")
+ROWS, DEV_DISCLOSURES, DEV_BENIGN, HELDOUT = CORPUS
+_id = lc.row_id(50)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -47,19 +33,7 @@ def _id(row: dict[str, Any]) -> str:
 
 
 def test_corpus_is_well_formed() -> None:
-    keys = {"text", "label", "category", "immediate", "split"}
-    for row in ROWS:
-        assert set(row) == keys, row
-        assert row["label"] in ("disclosure", "benign")
-        assert row["split"] in ("dev", "heldout")
-        assert isinstance(row["immediate"], bool)
-        if row["label"] == "disclosure":
-            assert row["category"] in CATEGORIES
-        else:
-            assert row["category"] is None
-            assert row["immediate"] is False
-    texts = [r["text"] for r in ROWS]
-    assert len(texts) == len(set(texts)), "duplicate corpus lines"
+    lc.check_corpus_is_well_formed(ROWS)
 
 
 def test_corpus_size_and_variety() -> None:
@@ -83,43 +57,25 @@ def test_corpus_size_and_variety() -> None:
 
 @pytest.mark.parametrize("row", DEV_DISCLOSURES, ids=_id)
 def test_dev_disclosure_detected(row: dict[str, Any]) -> None:
-    found = detect(row["text"])
-    assert found is not None, "missed"
-    assert found.category == row["category"]
-    assert found.immediate is row["immediate"]
-    assert found.matched and found.matched in row["text"]
+    lc.check_disclosure_detected(row, "en")
 
 
 @pytest.mark.parametrize("row", DEV_BENIGN, ids=_id)
 def test_dev_benign_not_detected(row: dict[str, Any]) -> None:
-    found = detect(row["text"])
-    assert found is None, f"false alarm: {found}"
+    lc.check_benign_not_detected(row, "en")
 
 
 # ------------------------------------------------------------------------------------------------
 # Held-out split: the real generalisation figures
 
+# A regression floor at the measured figure (20/30 on sentences written after tuning),
+# not the goal: the README states the gap (indirect, euphemistic wording is missed).
+# Raise it whenever the lexicon improves; never lower it.
+HELDOUT_RECALL_FLOOR = 20 / 30
+
 
 def test_heldout_recall_and_false_alarm_rate() -> None:
-    disclosures = [r for r in HELDOUT if r["label"] == "disclosure"]
-    benign = [r for r in HELDOUT if r["label"] == "benign"]
-    missed = [r["text"] for r in disclosures if detect(r["text"]) is None]
-    alarms = [r["text"] for r in benign if detect(r["text"]) is not None]
-    recall = 1 - len(missed) / len(disclosures)
-    false_alarm_rate = len(alarms) / len(benign)
-    report = (
-        f"held-out recall {recall:.3f} ({len(disclosures) - len(missed)}/{len(disclosures)}), "
-        f"false-alarm rate {false_alarm_rate:.3f} ({len(alarms)}/{len(benign)})\n"
-        "missed:\n  " + "\n  ".join(missed) + "\nfalse alarms:\n  " + "\n  ".join(alarms)
-    )
-    assert false_alarm_rate <= 0.1, report
-    # A regression floor at the measured figure (20/30 on sentences written after tuning),
-    # not the goal: the README states the gap (indirect, euphemistic wording is missed).
-    # Raise it whenever the lexicon improves; never lower it.
-    assert recall >= HELDOUT_RECALL_FLOOR, report
-
-
-HELDOUT_RECALL_FLOOR = 20 / 30
+    lc.check_heldout(HELDOUT, "en", HELDOUT_RECALL_FLOOR, max_false_alarm_rate=0.1)
 
 
 # ------------------------------------------------------------------------------------------------
