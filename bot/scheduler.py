@@ -100,6 +100,12 @@ class Dispatcher:
         report.claimed = len(rows)
         if not rows:
             return report
+        if len(self._last_sent) > 4096:  # keep only chats that were sent to a moment ago
+            self._last_sent = {
+                chat: when
+                for chat, when in self._last_sent.items()
+                if now - when < self.per_chat_gap
+            }
         outcomes: list[tuple[int, str, str | None]] = []
         sendable: list[tuple[OutboxRow, Parent]] = []
         seen_chats: set[int] = set()
@@ -176,6 +182,11 @@ class Dispatcher:
                     await rendered.then()
                 report.skipped += 1
                 return row.id, "skipped", rendered.reason
+            current = await repo.get_parent(row.parent_id)
+            if current is None or current.status != "active":
+                # STOP (or a block) arrived after this row was claimed.
+                report.cancelled += 1
+                return row.id, "cancelled", "parent not active"
             await self.bot.send_message(
                 row.chat_id,
                 rendered.text,

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.sandbox.fakeapi import FakeUser
+from bot.scheduler import Rendered
+from bot.storage.models import OutboxRow, Parent
 from conversations.home.planning import replan
 from tests.support.harness import Harness, running_bot
 from tests.test_e2e_aim import JOE_PICTURE, JOE_STORY
@@ -385,3 +387,20 @@ async def test_one_gentle_reminder_then_nothing_more(tmp_path: Path) -> None:
         later = parent.read_all()
         assert len(later) == 1 and "gentle nudge" in later[0].plain_text
         assert later[0].button_labels[0] == "Keep this aim"
+
+
+async def test_stop_after_a_message_was_claimed_is_still_honoured(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        _pat, parent = await agree_aim(h)
+        await choose_tips(parent, "🛁 Bath time", ["Tue"])
+        render = h.dispatcher.renderers["tip"]
+
+        async def stop_while_rendering(row: OutboxRow, who: Parent) -> Rendered:
+            await h.repo.set_parent_status(parent.id, "stopped")  # STOP arrives meanwhile
+            return await render(row, who)
+
+        h.dispatcher.renderers["tip"] = stop_while_rendering
+        h.clock.set(datetime(2026, 11, 24, 18, 30, tzinfo=UTC))
+        report = await h.tick()
+        assert report.sent == 0 and report.cancelled == 1
+        assert [m for m in parent.read_all() if "An idea" in m.plain_text] == []
