@@ -11,19 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.harness import Harness, running_bot
-
-JOE_STORY = [
-    "Honestly I don't know where to start.",
-    "Everything, and I mean everything, has to be on Max's terms. If I suggest something "
-    "different from what he wants he gets really anxious, and he's only four!",
-    "I know it's important for children to be independent, but he won't listen to anyone "
-    "and I worry he'll ignore his teacher at school.",
-]
-JOE_PICTURE = (
-    "It's not pretty. Screaming, kicking, throwing himself on the floor. A proper meltdown. "
-    "It doesn't feel normal."
-)
+from tests.support.harness import JOE_PICTURE, JOE_STORY, Harness, running_bot
 
 
 async def _tell_joe_story(h: Harness, parent_id: int = 2002) -> tuple[object, object]:

@@ -16,20 +16,14 @@ from bot.sandbox.fakeapi import FakeUser
 from bot.scheduler import Rendered
 from bot.storage.models import OutboxRow, Parent
 from conversations.home.planning import replan
-from tests.support.harness import Harness, running_bot
-from tests.test_e2e_aim import JOE_PICTURE, JOE_STORY
+from tests.support.harness import JOE_STORY, Harness, running_bot
 
 LONDON = ZoneInfo("Europe/London")
 
 
 async def agree_aim(h: Harness, home: bool = True) -> tuple[FakeUser, FakeUser]:
     """A parent agrees an aim (follow-up in three weeks); returns (practitioner, parent)."""
-    pat = await h.practitioner()
-    parent = await h.onboard(pat)
-    parent.send(JOE_STORY[1])
-    await parent.wait_messages(1)
-    parent.send(JOE_PICTURE)
-    await parent.wait_messages(2)
+    pat, parent, _activity = await h.to_activity()
     parent.press("Let's try it")
     await parent.wait_messages(1)
     parent.press("Yes, we'll try it at home" if home else "Not right now")

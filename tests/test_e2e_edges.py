@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conversations.common.text import utf16_len
-from tests.support.harness import running_bot
-from tests.test_e2e_aim import JOE_PICTURE, JOE_STORY
+from tests.support.harness import JOE_PICTURE, JOE_STORY, running_bot
 
 
 async def test_reply_sent_while_the_bot_is_still_answering_is_not_lost(tmp_path: Path) -> None:
@@ -34,12 +33,7 @@ async def test_reply_sent_while_the_bot_is_still_answering_is_not_lost(tmp_path:
 
 async def test_button_pressed_at_once_after_the_activity_appears(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
-        pat = await h.practitioner()
-        parent = await h.onboard(pat)
-        parent.send(JOE_STORY[1])
-        await parent.wait_messages(1)
-        parent.send(JOE_PICTURE)
-        await parent.wait_messages(2)
+        _pat, parent, _activity = await h.to_activity()
         parent.press("Let's try it")
         parent.press("Let's try it")  # double tap
         [home] = await parent.wait_messages(1)
@@ -52,12 +46,7 @@ async def test_button_pressed_at_once_after_the_activity_appears(tmp_path: Path)
 
 async def test_old_idea_buttons_act_on_their_own_idea(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
-        pat = await h.practitioner()
-        parent = await h.onboard(pat)
-        parent.send(JOE_STORY[1])
-        await parent.wait_messages(1)
-        parent.send(JOE_PICTURE)
-        _reframe, first = await parent.wait_messages(2)
+        _pat, parent, first = await h.to_activity()
         parent.press("Another idea")
         [second] = await parent.wait_messages(1)
         parent.press("Let's try it", message_id=first.message_id)
@@ -123,12 +112,7 @@ async def test_stickers_voice_and_unknown_commands_get_kind_answers(tmp_path: Pa
 
 async def test_text_where_a_button_is_expected_is_answered_kindly(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
-        pat = await h.practitioner()
-        parent = await h.onboard(pat)
-        parent.send(JOE_STORY[1])
-        await parent.wait_messages(1)
-        parent.send(JOE_PICTURE)
-        await parent.wait_messages(2)
+        _pat, parent, _activity = await h.to_activity()
         parent.send("yes that sounds good")
         [nudge] = await parent.wait_messages(1)
         assert "tap one of the buttons" in nudge.plain_text

@@ -13,13 +13,26 @@ from bot.app import DISPATCHER_KEY, build_application, start_app, stop_app
 from bot.clock import FakeClock
 from bot.config import Settings, settings_from_mapping
 from bot.context import SERVICES_KEY, App, Services
-from bot.sandbox.fakeapi import FakeTelegram, FakeUser
+from bot.sandbox.fakeapi import FakeTelegram, FakeUser, SentMessage
 from bot.sandbox.runner import wait_idle
 from bot.scheduler import Dispatcher, TickReport
 from bot.storage.repo import Repository
 from tests.support.fake_server import serve
 
 START = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)  # a Saturday
+
+# A Joe-like story in our own words (the booklet's model dialogue), typed in three messages.
+JOE_STORY = [
+    "Honestly I don't know where to start.",
+    "Everything, and I mean everything, has to be on Max's terms. If I suggest something "
+    "different from what he wants he gets really anxious, and he's only four!",
+    "I know it's important for children to be independent, but he won't listen to anyone "
+    "and I worry he'll ignore his teacher at school.",
+]
+JOE_PICTURE = (
+    "It's not pretty. Screaming, kicking, throwing himself on the floor. A proper meltdown. "
+    "It doesn't feel normal."
+)
 
 
 @dataclass
@@ -118,6 +131,16 @@ class Harness:
         [opening] = await parent.wait_messages(1)
         assert "Tell me about" in opening.plain_text
         return parent
+
+    async def to_activity(self) -> tuple[FakeUser, FakeUser, SentMessage]:
+        """A parent tells the story and the picture: (practitioner, parent, activity message)."""
+        pat = await self.practitioner()
+        parent = await self.onboard(pat)
+        parent.send(JOE_STORY[1])
+        await parent.wait_messages(1)
+        parent.send(JOE_PICTURE)
+        _reframe, activity = await parent.wait_messages(2)
+        return pat, parent, activity
 
 
 def bot_settings(tmp_path: Path, base_url: str, token: str, **extra: str) -> Settings:
