@@ -19,6 +19,7 @@ from conversations.listening.content import (
     normalise,
     parse_content,
 )
+from tests.support.language_checks import content_texts
 
 
 @pytest.fixture(scope="module")
@@ -111,24 +112,7 @@ def test_ids_are_unique_across_the_locale(content: Content) -> None:
 
 
 def test_every_template_fills_cleanly(content: Content) -> None:
-    language = content.language
-    texts: list[str] = [
-        *language.generic_affirmations,
-        *language.validations,
-        *language.feeling_quotes,
-        *language.parent_feeling_quotes,
-        *language.pictures,
-        *language.open_questions,
-        *(t for kind in language.affirmation_templates.values() for t in kind),
-    ]
-    for theme in content.themes:
-        texts += [*theme.reflections, *theme.pictures, *(r.text for r in theme.reframes)]
-        for activity in theme.activities:
-            texts += [activity.summary, activity.purpose, activity.detail, activity.home]
-        for aim in theme.aims:
-            texts += [aim.text, *aim.signs]
-        texts += [x for tip in theme.home_tips for x in (tip.text, tip.why)]
-    texts += [x for tip in content.home_tips for x in (tip.text, tip.why)]
+    texts = content_texts(content)
     for text in texts:
         filled = content.fill(text, "Max", "anxious", value="it matters")
         assert "{" not in filled and "}" not in filled, text

@@ -15,6 +15,7 @@ import pytest
 from conversations.listening import THEME_IDS, Analysis, analyse, load_content
 from conversations.listening.content import CONTENT_ROOT
 from tests.support import language_checks as lc
+from tests.support.language_checks import content_texts
 
 CHILD = "জো"
 
@@ -134,24 +135,7 @@ def test_child_placeholder_never_takes_a_case_ending() -> None:
 
 def test_every_bengali_template_fills_cleanly() -> None:
     content = load_content("bn")
-    language = content.language
-    texts = [
-        *language.generic_affirmations,
-        *language.validations,
-        *language.feeling_quotes,
-        *language.parent_feeling_quotes,
-        *language.pictures,
-        *language.open_questions,
-        *(t for kind in language.affirmation_templates.values() for t in kind),
-    ]
-    for theme in content.themes:
-        texts += [*theme.reflections, *theme.pictures, *(r.text for r in theme.reframes)]
-        for activity in theme.activities:
-            texts += [activity.summary, activity.purpose, activity.detail, activity.home]
-        for aim in theme.aims:
-            texts += [aim.text, *aim.signs]
-        texts += [x for tip in theme.home_tips for x in (tip.text, tip.why)]
-    texts += [x for tip in content.home_tips for x in (tip.text, tip.why)]
+    texts = content_texts(content)
     for text in texts:
         filled = content.fill(text, CHILD, JOE_FEELING, value="এটা জরুরি")
         assert "{" not in filled and "}" not in filled, text

@@ -20,6 +20,7 @@ from conversations.listening.content import Content
 from conversations.listening.engine import MAX_REFLECTION_CHARS
 from conversations.listening.safeguarding import detect
 from tests.support import language_checks as lc
+from tests.support.language_checks import content_texts
 
 CORPUS_EN = lc.corpus_path("en")
 POLISH_PLURALS = (
@@ -64,26 +65,7 @@ def test_polish_content_validates_with_the_english_ids(content: Content) -> None
 
 
 def _all_texts(content: Content) -> list[str]:
-    language = content.language
-    texts = [
-        *language.generic_affirmations,
-        *language.validations,
-        *language.feeling_quotes,
-        *language.parent_feeling_quotes,
-        *language.pictures,
-        *language.open_questions,
-        *(t for kind in language.affirmation_templates.values() for t in kind),
-    ]
-    for theme in content.themes:
-        texts += [theme.label, *theme.reflections, *theme.pictures]
-        texts += [r.text for r in theme.reframes]
-        for activity in theme.activities:
-            texts += [activity.name, activity.summary, activity.purpose, activity.detail]
-            texts.append(activity.home)
-        for aim in theme.aims:
-            texts += [aim.text, *aim.signs]
-        texts += [x for tip in theme.home_tips for x in (tip.text, tip.why)]
-    texts += [x for tip in content.home_tips for x in (tip.text, tip.why)]
+    texts = content_texts(content, names=True)
     return texts
 
 

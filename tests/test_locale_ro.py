@@ -18,6 +18,7 @@ from conversations.listening import THEME_IDS, Analysis, analyse, load_content
 from conversations.listening.content import Content
 from conversations.listening.safeguarding import detect
 from tests.support import language_checks as lc
+from tests.support.language_checks import content_texts
 
 HELDOUT_RECALL_FLOOR = 12 / 20
 HELDOUT_MAX_FALSE_ALARM_RATE = 0.1
@@ -71,24 +72,7 @@ def test_every_reframe_names_the_child(ro: Content) -> None:
 
 
 def _templates(content: Content) -> list[str]:
-    language = content.language
-    texts = [
-        *language.generic_affirmations,
-        *language.validations,
-        *language.feeling_quotes,
-        *language.parent_feeling_quotes,
-        *language.pictures,
-        *language.open_questions,
-        *(t for kind in language.affirmation_templates.values() for t in kind),
-    ]
-    for theme in content.themes:
-        texts += [*theme.reflections, *theme.pictures, *(r.text for r in theme.reframes)]
-        for activity in theme.activities:
-            texts += [activity.summary, activity.purpose, activity.detail, activity.home]
-        for aim in theme.aims:
-            texts += [aim.text, *aim.signs]
-        texts += [x for tip in theme.home_tips for x in (tip.text, tip.why)]
-    texts += [x for tip in content.home_tips for x in (tip.text, tip.why)]
+    texts = content_texts(content)
     return texts
 
 

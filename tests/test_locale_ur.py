@@ -16,6 +16,7 @@ import pytest
 from conversations.listening import THEME_IDS, Analysis, analyse, load_content
 from conversations.listening.safeguarding import detect
 from tests.support import language_checks as lc
+from tests.support.language_checks import content_texts
 
 # A Latin-script name, as many British-Pakistani children have and as parents type it.
 CHILD = "Joe"
@@ -137,24 +138,7 @@ def test_same_ids_as_english() -> None:
 
 def _all_templates() -> list[str]:
     content = load_content("ur")
-    language = content.language
-    texts = [
-        *language.generic_affirmations,
-        *language.validations,
-        *language.feeling_quotes,
-        *language.parent_feeling_quotes,
-        *language.pictures,
-        *language.open_questions,
-        *(t for kind in language.affirmation_templates.values() for t in kind),
-    ]
-    for theme in content.themes:
-        texts += [*theme.reflections, *theme.pictures, *(r.text for r in theme.reframes)]
-        for activity in theme.activities:
-            texts += [activity.summary, activity.purpose, activity.detail, activity.home]
-        for aim in theme.aims:
-            texts += [aim.text, *aim.signs]
-        texts += [x for tip in theme.home_tips for x in (tip.text, tip.why)]
-    texts += [x for tip in content.home_tips for x in (tip.text, tip.why)]
+    texts = content_texts(content)
     return texts
 
 

@@ -271,3 +271,32 @@ def current_pair(
     if key == "stop.confirmation":
         return po_lookup(lang)(STOP_CONFIRMATION)
     return None, content_text(key, content, child, feeling)
+
+
+def content_texts(content: Content, names: bool = False) -> list[str]:
+    """Every template in a content bundle; with `names`, also the default child, theme labels
+    and activity names (texts parents see, checked for placeholders and register)."""
+    language = content.language
+    texts = [language.child_default] if names else []
+    texts += [
+        *language.generic_affirmations,
+        *language.validations,
+        *language.feeling_quotes,
+        *language.parent_feeling_quotes,
+        *language.pictures,
+        *language.open_questions,
+        *(t for kind in language.affirmation_templates.values() for t in kind),
+    ]
+    for theme in content.themes:
+        if names:
+            texts.append(theme.label)
+        texts += [*theme.reflections, *theme.pictures, *(r.text for r in theme.reframes)]
+        for activity in theme.activities:
+            if names:
+                texts.append(activity.name)
+            texts += [activity.summary, activity.purpose, activity.detail, activity.home]
+        for aim in theme.aims:
+            texts += [aim.text, *aim.signs]
+        texts += [x for tip in theme.home_tips for x in (tip.text, tip.why)]
+    texts += [x for tip in content.home_tips for x in (tip.text, tip.why)]
+    return texts
