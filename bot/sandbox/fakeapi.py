@@ -2008,13 +2008,7 @@ class FakeTelegram:
         if sent.kind != "text":
             raise _bad("there is no text in the message to edit")
         markup = _parse_reply_markup(params.get("reply_markup"), inline_only=True)
-        current_markup = sent.reply_markup if sent.keyboard_kind == "inline" else None
-        if (
-            formatted.text == sent.plain_text
-            and formatted.entities == sent.entities
-            and markup.markup == current_markup
-        ):
-            raise self._not_modified()
+        self._refuse_unchanged(sent, markup, formatted)
         sent.text = raw_text
         sent.parse_mode = (
             params.get("parse_mode") if isinstance(params.get("parse_mode"), str) else None
@@ -2034,13 +2028,7 @@ class FakeTelegram:
             raise _bad("there is no caption in the message to edit")
         caption, formatted = self._formatted(params, "caption", MAX_CAPTION_LENGTH)
         markup = _parse_reply_markup(params.get("reply_markup"), inline_only=True)
-        current_markup = sent.reply_markup if sent.keyboard_kind == "inline" else None
-        if (
-            formatted.text == sent.plain_text
-            and formatted.entities == sent.entities
-            and markup.markup == current_markup
-        ):
-            raise self._not_modified()
+        self._refuse_unchanged(sent, markup, formatted)
         sent.caption = caption or None
         sent.plain_text = formatted.text
         sent.entities = formatted.entities
@@ -2055,10 +2043,19 @@ class FakeTelegram:
     def _edit_message_reply_markup(self, params: JSONDict) -> JSONDict:
         _chat, sent = self._message_to_edit(params)
         markup = _parse_reply_markup(params.get("reply_markup"), inline_only=True)
-        current_markup = sent.reply_markup if sent.keyboard_kind == "inline" else None
-        if markup.markup == current_markup:
-            raise self._not_modified()
+        self._refuse_unchanged(sent, markup)
         return self._apply_edit(sent, markup)
+
+    def _refuse_unchanged(
+        self, sent: SentMessage, markup: _Markup, formatted: FormattedText | None = None
+    ) -> None:
+        """Telegram refuses an edit that changes neither the text (or caption) nor the keyboard."""
+        current_markup = sent.reply_markup if sent.keyboard_kind == "inline" else None
+        same_text = formatted is None or (
+            formatted.text == sent.plain_text and formatted.entities == sent.entities
+        )
+        if same_text and markup.markup == current_markup:
+            raise self._not_modified()
 
     def _delete_message(self, params: JSONDict) -> bool:
         chat = self._writable_chat(params)
