@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
@@ -24,15 +24,18 @@ from telegram.request import BaseRequest
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, App, ChatData, Ctx, Gatherer, Services
+from bot.housekeeping import Housekeeper
 from bot.i18n import SUPPORTED_LOCALES, _, check_catalogs, negotiate, set_locale, use_locale
 from bot.persistence import SQLitePersistence
 from bot.scheduler import Dispatcher
 from bot.signposting import load_signposting
 from bot.storage import Database
+from bot.storage.models import Alert, Parent
 from conversations import general, language
 from conversations.checkin import handlers as checkin
 from conversations.checkin.outbox import checkin_renderer, reminder_renderer
-from conversations.common.safety import TEXT_INPUT, detect_any
+from conversations.common import alerts
+from conversations.common.safety import DISCLOSURE, TEXT_INPUT, detect_any, on_disclosure
 from conversations.home import handlers as home
 from conversations.home.conversation import build_tips_conversation
 from conversations.home.outbox import tip_renderer, tip_replanner
@@ -41,10 +44,15 @@ from conversations.listening import load_content
 from conversations.onboarding import handlers as onboarding
 from conversations.parent import NON_TEXT, PRIVATE, build_parent_conversation, interruptions
 from conversations.practitioner import handlers as practitioner
+from conversations.privacy import handlers as privacy
+from conversations.privacy.outbox import RETENTION_WARNING, enqueue_warning, warning_renderer
 
 log = logging.getLogger(__name__)
 
 DISPATCHER_KEY = "dispatcher"
+HOUSEKEEPER_KEY = "housekeeper"
+# A known parent's last_seen_at (which drives retention) is written at most this often.
+TOUCH_EVERY = timedelta(hours=1)
 # A syntactically valid placeholder for the sandbox, which never reaches Telegram.
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN-NOT-REAL"  # noqa: S105 - a placeholder, not a secret
 
@@ -64,6 +72,11 @@ async def prepare(update: object, context: Ctx) -> None:
         if locale is not None:
             services.locales[user.id] = locale
     set_locale(locale or negotiate(user.language_code, default))
+    now = services.clock.now()
+    last = services.touched.get(user.id)
+    if last is None or now - last >= TOUCH_EVERY:
+        services.touched[user.id] = now
+        await services.repo.touch_parent(user.id, now)
 
 
 async def on_error(update: object, context: Ctx) -> None:
@@ -78,12 +91,15 @@ async def on_error(update: object, context: Ctx) -> None:
             ),
             "other",
         )
-    log.error(
-        "error while handling an update (%s): %s",
-        kind,
-        type(context.error).__name__,
-        exc_info=context.error,
-    )
+    error = type(context.error).__name__
+    log.error("error while handling an update (%s): %s", kind, error, exc_info=context.error)
+    ops = context.services.settings.ops_chat_id
+    if ops is not None:
+        try:
+            # The update's type and the error's class only: never text, never ids of people.
+            await context.bot.send_message(ops, f"⚠️ IMM bot: {error} while handling {kind}")
+        except Exception:
+            log.warning("could not notify the ops chat")
     if isinstance(update, Update) and update.effective_chat is not None:
         if update.effective_chat.type != "private":
             return
@@ -107,6 +123,9 @@ def _commands() -> list[BotCommand]:
         BotCommand("resume", _("Start messages again")),
         BotCommand("stop", _("Stop all messages")),
         BotCommand("language", _("Change the language I use")),
+        BotCommand("privacy", _("What I keep and who sees it")),
+        BotCommand("mydata", _("See everything I keep about you")),
+        BotCommand("forget", _("Delete everything I keep about you")),
         BotCommand("cancel", _("Stop the conversation we're in")),
         BotCommand("help", _("What I can do")),
     ]
@@ -130,11 +149,40 @@ def build_dispatcher(app: App) -> Dispatcher:
             TIP: tip_renderer(services),
             CHECKIN: checkin_renderer(services),
             CHECKIN_REMINDER: reminder_renderer(services),
+            RETENTION_WARNING: warning_renderer(services),
         },
         on_skipped=tip_replanner(services),
         quiet=services.quiet,
         staleness=timedelta(hours=services.settings.tip_staleness_hours),
     )
+
+
+def build_housekeeper(app: App) -> Housekeeper:
+    """Alert escalation and retention, wired to the bot and the in-memory state."""
+    services: Services = app.bot_data[SERVICES_KEY]
+
+    async def escalate(alert: Alert) -> int:
+        return await alerts.escalate(app.bot, services.repo, alert)
+
+    async def warn(parent: Parent, now: datetime) -> None:
+        await enqueue_warning(services, parent, now)
+
+    async def erase(parent: Parent) -> None:
+        await privacy.forget_user(app, services, parent.user_id, parent.chat_id)
+
+    return Housekeeper(
+        repo_of=lambda: services.repo,
+        clock=services.clock,
+        settings=services.settings,
+        escalate=escalate,
+        warn=warn,
+        erase=erase,
+    )
+
+
+async def _housekeeping(context: Ctx) -> None:
+    housekeeper: Housekeeper = context.application.bot_data[HOUSEKEEPER_KEY]
+    await housekeeper.tick()
 
 
 async def _dispatch(context: Ctx) -> None:
@@ -166,6 +214,8 @@ async def _post_init(app: App) -> None:
     app.job_queue.run_repeating(
         _dispatch, interval=services.settings.dispatch_interval, first=0.0, name="outbox"
     )
+    app.bot_data[HOUSEKEEPER_KEY] = build_housekeeper(app)
+    app.job_queue.run_repeating(_housekeeping, interval=60.0, first=5.0, name="housekeeping")
 
 
 async def _post_shutdown(app: App) -> None:
@@ -183,6 +233,15 @@ def register_handlers(app: App) -> None:
     app.add_handler(CommandHandler("start", onboarding.start, filters=PRIVATE))
     app.add_handler(CommandHandler("invite", practitioner.invite, filters=PRIVATE))
     app.add_handler(CommandHandler("language", language.language_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("privacy", privacy.privacy, filters=PRIVATE))
+    app.add_handler(CommandHandler("mydata", privacy.mydata, filters=PRIVATE))
+    app.add_handler(CommandHandler("forget", privacy.forget, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(privacy.share_choice, pattern=f"^{privacy.SHARE_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(privacy.forget_answer, pattern=r"^pv:forget:"))
+    app.add_handler(CallbackQueryHandler(alerts.acknowledge, pattern=f"^{alerts.ACK_PREFIX}"))
+    app.add_handler(
+        CallbackQueryHandler(general.forward_choice, pattern=f"^{general.FORWARD_PREFIX}")
+    )
     app.add_handler(CallbackQueryHandler(language.language_choice, pattern=r"^lang:"))
     app.add_handler(
         CallbackQueryHandler(onboarding.language_menu, pattern=f"^{onboarding.LANGUAGE_PREFIX}")
@@ -200,7 +259,18 @@ def register_handlers(app: App) -> None:
     app.add_handler(CallbackQueryHandler(home.pause_choice, pattern=r"^pause:"))
     app.add_handler(CallbackQueryHandler(home.tip_button, pattern=r"^tip:"))
     app.add_handler(CallbackQueryHandler(checkin.keep_or_reached, pattern=r"^ci:(keep|reached):"))
-    app.add_handler(ChatMemberHandler(home.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(ChatMemberHandler(general.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Groups and channels: the bot explains (where it can) and leaves.
+    app.add_handler(
+        MessageHandler(
+            (filters.ChatType.GROUPS & filters.COMMAND) | filters.UpdateType.CHANNEL_POSTS,
+            general.in_group,
+        )
+    )
+    # An edit is checked for a disclosure like any message, then answered kindly.
+    edited = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
+    app.add_handler(MessageHandler(edited & DISCLOSURE, on_disclosure))
+    app.add_handler(MessageHandler(edited, general.edited))
     app.add_handler(CommandHandler("help", general.help_command, filters=PRIVATE))
     app.add_handler(CommandHandler("cancel", general.nothing_to_cancel, filters=PRIVATE))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, general.unknown_command))

@@ -56,6 +56,11 @@ class Settings:
     tip_staleness_hours: float = 12.0
     dispatch_interval: float = 5.0
     checkin_reminder_days: int = 3
+    retention_days: int = 365
+    story_retention_days: int = 90
+    retention_warning_days: int = 14
+    alert_escalation_hours: float = 2.0
+    ops_chat_id: int | None = None
 
     @property
     def has_token(self) -> bool:
@@ -114,6 +119,16 @@ def _quiet(env: Mapping[str, str]) -> tuple[time, time]:
         raise ConfigError(f"QUIET_HOURS must look like 20:30-07:30, got {raw!r}") from None
 
 
+def _optional_chat_id(env: Mapping[str, str]) -> int | None:
+    raw = env.get("OPS_CHAT_ID", "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"OPS_CHAT_ID must be a Telegram chat id, got {raw!r}") from None
+
+
 def settings_from_mapping(env: Mapping[str, str]) -> Settings:
     """Build validated settings from a mapping of variable names to strings."""
     base_url = env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL
@@ -156,6 +171,11 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         tip_staleness_hours=_float(env, "TIP_STALENESS_HOURS", 12.0, 0.5, 168.0),
         dispatch_interval=_float(env, "DISPATCH_INTERVAL", 5.0, 0.2, 300.0),
         checkin_reminder_days=_int(env, "CHECKIN_REMINDER_DAYS", 3, 1, 14),
+        retention_days=_int(env, "RETENTION_DAYS", 365, 30, 3650),
+        story_retention_days=_int(env, "STORY_RETENTION_DAYS", 90, 1, 3650),
+        retention_warning_days=_int(env, "RETENTION_WARNING_DAYS", 14, 1, 60),
+        alert_escalation_hours=_float(env, "ALERT_ESCALATION_HOURS", 2.0, 0.05, 72.0),
+        ops_chat_id=_optional_chat_id(env),
     )
 
 

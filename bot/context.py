@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -168,6 +169,8 @@ class Services:
     bot_username: str = ""
     # The language each known user chose, so that most updates need no lookup.
     locales: dict[int, str] = field(default_factory=dict)
+    # When each user's activity was last written (see bot.app.prepare).
+    touched: dict[int, datetime] = field(default_factory=dict)
     # Lexicons compiling beside the running bot (see bot.app._post_init).
     warm_up: asyncio.Future[None] | None = None
 

@@ -52,6 +52,10 @@ def build_parent_conversation() -> ConversationHandler[Ctx]:
         MessageHandler(TEXT_INPUT, aim.use_buttons)
     ]
     states: dict[object, list[BaseHandler[Update, Ctx, object]]] = {
+        ParentState.SHARE: [
+            CallbackQueryHandler(onboarding.share_choice, pattern=f"^{onboarding.SHARE}"),
+            *waiting_for_button,
+        ],
         ParentState.CHILD_NAME: [MessageHandler(TEXT_INPUT, onboarding.child_name)],
         ParentState.CHILD_AGE: [
             MessageHandler(TEXT_INPUT, onboarding.child_age),

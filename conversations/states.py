@@ -13,6 +13,7 @@ class ParentState(IntEnum):
     CHILD_NAME = 1
     CHILD_AGE = 2
     RELATIONSHIP = 3
+    SHARE = 4
     STORY = 10
     PICTURE = 11
     THEME = 12

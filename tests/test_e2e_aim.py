@@ -208,8 +208,9 @@ async def test_benign_look_alikes_do_not_alert(tmp_path: Path) -> None:
         assert pat.unread == []
 
 
-# How to reach each step from the child's-name question: (step reached, action, replies).
+# How to reach each step from the story-sharing question: (step reached, action, replies).
 WALK: list[tuple[str, str, str, int]] = [
+    ("name", "press", "Yes, share my words", 1),
     ("age", "send", "Max", 1),
     ("relationship", "send", "4", 1),
     ("story", "press", "Dad", 1),
@@ -219,7 +220,7 @@ WALK: list[tuple[str, str, str, int]] = [
     ("aim", "press", "Not right now", 1),
     ("words", "press", "I'd put it differently", 1),
 ]
-STEPS = ["name"] + [step for step, *_rest in WALK]
+STEPS = ["share"] + [step for step, *_rest in WALK]
 
 
 @pytest.mark.parametrize("step", STEPS)

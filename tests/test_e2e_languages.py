@@ -40,6 +40,8 @@ async def test_aim_conversation_in_the_parents_language(tmp_path: Path, locale: 
         assert notice.plain_text != _t("en", "Yes, that's fine")
         parent.press(_t(locale, "Yes, that's fine"))
         await parent.wait_messages(1)
+        parent.press(_t(locale, "Yes, share my words"))
+        await parent.wait_messages(1)
         parent.send("Max")
         await parent.wait_messages(1)
         parent.send("4")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 SCRIPT = [
     "1",  # Yes, that's fine
+    "1",  # Yes, share my words
     "Max",
     "4",
     "1",  # Mum

@@ -145,7 +145,9 @@ STRING_PARAMS: Final = frozenset(
 # Parameters that hold a chat id: an integer, or a string such as "@channelusername".
 CHAT_ID_PARAMS: Final = frozenset({"chat_id", "from_chat_id", "sender_chat_id"})
 
-SEND_METHODS: Final = frozenset({"sendMessage", "sendDocument", "sendPhoto", "sendVoice"})
+SEND_METHODS: Final = frozenset(
+    {"sendMessage", "sendDocument", "sendPhoto", "sendVoice", "copyMessage"}
+)
 
 _INLINE_BUTTON_ACTIONS: Final = (
     "url",
@@ -1212,6 +1214,7 @@ class FakeTelegram:
             ("sendPhoto", self._send_photo),
             ("sendVoice", self._send_voice),
             ("leaveChat", self._leave_chat),
+            ("copyMessage", self._copy_message),
             ("getChat", self._get_chat),
             ("getChatMember", self._get_chat_member),
             ("getChatAdministrators", self._get_chat_administrators),
@@ -1954,6 +1957,32 @@ class FakeTelegram:
             media=stored,
         )
         return sent.raw
+
+    def _copy_message(self, params: JSONDict) -> JSONDict:
+        # A copy of a user's message into another chat (no link to the original).
+        chat = self._writable_chat(params)
+        source = self._lookup_chat(params.get("from_chat_id"))
+        message_id = _opt_int(params, "message_id")
+        original = source.incoming.get(message_id or 0)
+        if original is None:
+            raise ApiError(400, "Bad Request: message to copy not found")
+        kind = next(
+            (k for k in ("voice", "photo", "document", "video", "audio", "text") if k in original),
+            "other",
+        )
+        body = {k: v for k, v in original.items() if k in {kind, "caption", "caption_entities"}}
+        text = original.get("text") if kind == "text" else None
+        sent = self._record(
+            chat,
+            params,
+            kind=kind,
+            body=body,
+            raw_text=text,
+            formatted=FormattedText(text or original.get("caption") or "", []),
+            markup=_parse_reply_markup(params.get("reply_markup")),
+            reply_to=self._reply_to(chat, params),
+        )
+        return {"message_id": sent.message_id}
 
     def _send_document(self, params: JSONDict) -> JSONDict:
         return self._send_media(params, "document")

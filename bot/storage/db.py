@@ -156,6 +156,41 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX checkins_parent ON checkins(parent_id);
     """,
+    # 3: trust: the story-sharing choice, retention warnings, safeguarding acknowledgements.
+    # Alerts outlive a parent's erasure (the setting's safeguarding record) but not their
+    # identity: user_id becomes nullable, and the alert text is kept only until escalated.
+    """
+    ALTER TABLE parents ADD COLUMN share_story INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE parents ADD COLUMN retention_warned_at TEXT;
+    CREATE TABLE safeguarding_alerts_v3 (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER,
+        setting_id INTEGER REFERENCES settings(id) ON DELETE SET NULL,
+        category TEXT NOT NULL,
+        immediate INTEGER NOT NULL,
+        notified INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        message TEXT,
+        acknowledged_by INTEGER,
+        acknowledged_at TEXT,
+        escalated_at TEXT,
+        parent_erased_at TEXT
+    );
+    INSERT INTO safeguarding_alerts_v3 (id, user_id, setting_id, category, immediate, notified,
+        created_at)
+        SELECT id, user_id, setting_id, category, immediate, notified, created_at
+        FROM safeguarding_alerts;
+    DROP TABLE safeguarding_alerts;
+    ALTER TABLE safeguarding_alerts_v3 RENAME TO safeguarding_alerts;
+    CREATE INDEX safeguarding_alerts_user ON safeguarding_alerts(user_id);
+    CREATE INDEX safeguarding_alerts_open ON safeguarding_alerts(acknowledged_at, escalated_at);
+    CREATE TABLE alert_deliveries (
+        alert_id INTEGER NOT NULL REFERENCES safeguarding_alerts(id) ON DELETE CASCADE,
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        PRIMARY KEY (alert_id, chat_id, message_id)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -57,6 +57,7 @@ class Parent:
     timezone: str
     status: str = "active"
     paused_until: datetime | None = None
+    share_story: bool = True
 
 
 @dataclass(frozen=True)
@@ -133,3 +134,29 @@ class CheckIn:
     reply: str | None
     outcome: str | None
     reminded: bool
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A safeguarding alert raised by a parent's message."""
+
+    id: int
+    user_id: int | None
+    setting_id: int | None
+    category: str
+    immediate: bool
+    message: str | None
+    created_at: datetime
+    acknowledged_by: int | None
+    acknowledged_at: datetime | None
+    escalated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What /forget (or retention) erased."""
+
+    found: bool
+    child_erased: bool
+    children_kept: int
+    aims_shared: int

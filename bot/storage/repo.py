@@ -15,8 +15,10 @@ import aiosqlite
 
 from bot.storage.models import (
     Aim,
+    Alert,
     CheckIn,
     Child,
+    Erasure,
     Group,
     Invite,
     OutboxRow,
@@ -220,7 +222,8 @@ class Repository:
         """Record a parent who has just given consent (re-consent updates the group)."""
         await self._write(
             "INSERT INTO parents (user_id, chat_id, group_id, name, locale, timezone,"
-            " consent_at, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " consent_at, created_at, last_seen_at, share_story)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
             " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,"
             " group_id = excluded.group_id, name = excluded.name,"
             " consent_at = excluded.consent_at, last_seen_at = excluded.last_seen_at",
@@ -233,8 +236,8 @@ class Repository:
     async def get_parent(self, user_id: int) -> Parent | None:
         """Return the consented parent with this Telegram user id."""
         row = await self._one(
-            "SELECT user_id, chat_id, group_id, name, locale, timezone, status, paused_until"
-            " FROM parents WHERE user_id = ?",
+            "SELECT user_id, chat_id, group_id, name, locale, timezone, status, paused_until,"
+            " share_story FROM parents WHERE user_id = ?",
             (user_id,),
         )
         if row is None:
@@ -248,6 +251,7 @@ class Repository:
             row["timezone"],
             row["status"],
             datetime.fromisoformat(row["paused_until"]) if row["paused_until"] else None,
+            bool(row["share_story"]),
         )
 
     async def set_parent_status(self, user_id: int, status: str) -> None:
@@ -292,9 +296,10 @@ class Repository:
             )
 
     async def touch_parent(self, user_id: int, now: datetime) -> None:
-        """Note that a parent was active now."""
+        """Note that a parent was active now (which also cancels a retention warning)."""
         await self._write(
-            "UPDATE parents SET last_seen_at = ? WHERE user_id = ?", (_ts(now), user_id)
+            "UPDATE parents SET last_seen_at = ?, retention_warned_at = NULL WHERE user_id = ?",
+            (_ts(now), user_id),
         )
 
     async def save_child(
@@ -715,13 +720,268 @@ class Repository:
         immediate: bool,
         notified: int,
         now: datetime,
+        message: str | None = None,
     ) -> int:
-        """Record that a safeguarding alert was raised (the message text is not stored)."""
+        """Record a safeguarding alert; the parent's message is kept only until the alert is
+        acknowledged or escalated (it is needed to re-send it)."""
         return await self._write(
             "INSERT INTO safeguarding_alerts (user_id, setting_id, category, immediate, notified,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (user_id, setting_id, category, int(immediate), notified, _ts(now)),
+            " created_at, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (user_id, setting_id, category, int(immediate), notified, _ts(now), message),
         )
+
+    async def set_alert_notified(self, alert_id: int, notified: int) -> None:
+        """Record how many practitioners received an alert."""
+        await self._write(
+            "UPDATE safeguarding_alerts SET notified = ? WHERE id = ?", (notified, alert_id)
+        )
+
+    async def record_alert_delivery(self, alert_id: int, chat_id: int, message_id: int) -> None:
+        """Remember a practitioner's copy of an alert (to take its button away once handled)."""
+        await self._write(
+            "INSERT OR IGNORE INTO alert_deliveries (alert_id, chat_id, message_id)"
+            " VALUES (?, ?, ?)",
+            (alert_id, chat_id, message_id),
+        )
+
+    async def alert_deliveries(self, alert_id: int) -> list[tuple[int, int]]:
+        """Every (chat id, message id) an alert was delivered to."""
+        rows = await self._all(
+            "SELECT chat_id, message_id FROM alert_deliveries WHERE alert_id = ?", (alert_id,)
+        )
+        return [(int(r["chat_id"]), int(r["message_id"])) for r in rows]
+
+    async def get_alert(self, alert_id: int) -> Alert | None:
+        """One safeguarding alert."""
+        row = await self._one("SELECT * FROM safeguarding_alerts WHERE id = ?", (alert_id,))
+        return self._alert(row) if row else None
+
+    async def alerts_of_user(self, user_id: int) -> list[Alert]:
+        """The alerts a parent's messages raised (for /mydata)."""
+        rows = await self._all(
+            "SELECT * FROM safeguarding_alerts WHERE user_id = ? ORDER BY id", (user_id,)
+        )
+        return [self._alert(r) for r in rows]
+
+    async def acknowledge_alert(self, alert_id: int, practitioner_id: int, now: datetime) -> bool:
+        """Acknowledge an alert for a practitioner of its own setting; False when it is not
+        theirs or was already acknowledged. The parent's message is no longer kept."""
+        async with (
+            self._lock,
+            self.conn.execute(
+                "UPDATE safeguarding_alerts SET acknowledged_by = ?, acknowledged_at = ?,"
+                " message = NULL WHERE id = ? AND acknowledged_at IS NULL AND setting_id = ("
+                " SELECT setting_id FROM practitioners WHERE user_id = ?)",
+                (practitioner_id, _ts(now), alert_id, practitioner_id),
+            ) as cur,
+        ):
+            return cur.rowcount == 1
+
+    async def alerts_to_escalate(self, raised_before: datetime) -> list[Alert]:
+        """Alerts nobody acknowledged that were raised before a time and not yet re-sent."""
+        rows = await self._all(
+            "SELECT * FROM safeguarding_alerts WHERE acknowledged_at IS NULL"
+            " AND escalated_at IS NULL AND setting_id IS NOT NULL AND created_at <= ?"
+            " ORDER BY id",
+            (_ts(raised_before),),
+        )
+        return [self._alert(r) for r in rows]
+
+    async def mark_escalated(self, alert_id: int, now: datetime) -> None:
+        """Record that an alert was re-sent to the whole setting (its text is then let go)."""
+        await self._write(
+            "UPDATE safeguarding_alerts SET escalated_at = ?, message = NULL WHERE id = ?",
+            (_ts(now), alert_id),
+        )
+
+    async def alert_recipients(
+        self, setting_id: int, *, everyone: bool = False
+    ) -> list[Practitioner]:
+        """Who receives a setting's safeguarding alerts: its lead, or every practitioner when
+        no lead is set (or when escalating)."""
+        practitioners = await self.practitioners_of_setting(setting_id)
+        leads = [p for p in practitioners if p.is_lead]
+        return practitioners if everyone or not leads else leads
+
+    @staticmethod
+    def _alert(row: aiosqlite.Row) -> Alert:
+        def when(value: str | None) -> datetime | None:
+            return datetime.fromisoformat(value) if value else None
+
+        return Alert(
+            row["id"],
+            row["user_id"],
+            row["setting_id"],
+            row["category"],
+            bool(row["immediate"]),
+            row["message"],
+            datetime.fromisoformat(row["created_at"]),
+            row["acknowledged_by"],
+            when(row["acknowledged_at"]),
+            when(row["escalated_at"]),
+        )
+
+    # -- privacy: the story-sharing choice, /mydata, /forget, retention -----------------------
+
+    async def set_share_story(self, user_id: int, share: bool) -> None:
+        """Record whether the parent's own words may go to the practitioners with the aim."""
+        await self._write(
+            "UPDATE parents SET share_story = ? WHERE user_id = ?", (int(share), user_id)
+        )
+
+    async def personal_data(self, user_id: int, chat_id: int) -> dict[str, Any]:
+        """Everything stored about one parent and their child(ren), as plain JSON-ready data."""
+
+        async def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
+            return [dict(r) for r in await self._all(sql, params)]
+
+        parent = await rows(
+            "SELECT user_id, chat_id, name, locale, timezone, status, paused_until, share_story,"
+            " consent_at, created_at, last_seen_at, retention_warned_at,"
+            " (SELECT g.name FROM groups g WHERE g.id = parents.group_id) AS group_name,"
+            " (SELECT s.name FROM groups g JOIN settings s ON s.id = g.setting_id"
+            "  WHERE g.id = parents.group_id) AS setting_name"
+            " FROM parents WHERE user_id = ?",
+            user_id,
+        )
+        conversation_key = json.dumps([chat_id, user_id])
+        return {
+            "parent": parent[0] if parent else None,
+            "children": await rows(
+                "SELECT c.id, c.first_name, c.age, k.relationship, c.created_at FROM carers k"
+                " JOIN children c ON c.id = k.child_id WHERE k.parent_id = ? ORDER BY c.id",
+                user_id,
+            ),
+            "aims": await rows(
+                "SELECT id, child_id, theme, activity_id, text, own_words, signs, story,"
+                " follow_up_on, status, created_at FROM aims WHERE parent_id = ? ORDER BY id",
+                user_id,
+            ),
+            "checkins": await rows(
+                "SELECT id, aim_id, sent_at, reminded_at, reply, outcome, answered_at"
+                " FROM checkins WHERE parent_id = ? ORDER BY id",
+                user_id,
+            ),
+            "home_ideas_sent": await rows(
+                "SELECT tip_id, sent_at, response, noticed FROM tips_sent"
+                " WHERE parent_id = ? ORDER BY id",
+                user_id,
+            ),
+            "schedule": await rows(
+                "SELECT weekdays, local_time, moment, created_at FROM schedules"
+                " WHERE parent_id = ?",
+                user_id,
+            ),
+            "scheduled_messages": await rows(
+                "SELECT kind, due_at, status, sent_at FROM outbox WHERE parent_id = ?"
+                " ORDER BY due_at, id",
+                user_id,
+            ),
+            "safeguarding_alerts": await rows(
+                "SELECT category, created_at, acknowledged_at IS NOT NULL AS acknowledged"
+                " FROM safeguarding_alerts WHERE user_id = ? ORDER BY id",
+                user_id,
+            ),
+            "conversation_in_progress": {
+                "steps": await rows(
+                    "SELECT name, state FROM conversations WHERE key = ?", conversation_key
+                ),
+                "draft": [
+                    json.loads(r["data"])
+                    for r in await self._all(
+                        "SELECT data FROM chat_data WHERE chat_id = ?", (chat_id,)
+                    )
+                ],
+            },
+        }
+
+    async def erase_parent(self, user_id: int, chat_id: int, now: datetime) -> Erasure:
+        """Erase everything about a parent (and each child no other carer shares) from every
+        table, then checkpoint the WAL so that no deleted text lingers in the files.
+
+        A safeguarding alert keeps its category and dates for the setting's record, but no
+        longer says who raised it or what they wrote."""
+        async with self.transaction() as conn:
+            cur = await conn.execute("SELECT COUNT(*) FROM parents WHERE user_id = ?", (user_id,))
+            found = bool((await cur.fetchone() or (0,))[0])
+            cur = await conn.execute(
+                "SELECT k.child_id, (SELECT COUNT(*) FROM carers o WHERE o.child_id = k.child_id"
+                " AND o.parent_id != k.parent_id) AS others FROM carers k WHERE k.parent_id = ?",
+                (user_id,),
+            )
+            children = [(int(r[0]), int(r[1])) for r in await cur.fetchall()]
+            cur = await conn.execute("SELECT COUNT(*) FROM aims WHERE parent_id = ?", (user_id,))
+            aims = int((await cur.fetchone() or (0,))[0])
+            for table in ("checkins", "tips_sent", "outbox", "schedules", "aims", "carers"):
+                await conn.execute(f"DELETE FROM {table} WHERE parent_id = ?", (user_id,))  # noqa: S608 - fixed names
+            sole = [child_id for child_id, others in children if others == 0]
+            await conn.executemany(
+                "DELETE FROM children WHERE id = ?", [(child_id,) for child_id in sole]
+            )
+            await conn.execute(
+                "UPDATE safeguarding_alerts SET user_id = NULL, message = NULL,"
+                " parent_erased_at = ? WHERE user_id = ?",
+                (_ts(now), user_id),
+            )
+            await conn.execute(
+                "DELETE FROM conversations WHERE key = ?", (json.dumps([chat_id, user_id]),)
+            )
+            await conn.execute("DELETE FROM chat_data WHERE chat_id = ?", (chat_id,))
+            await conn.execute(
+                "DELETE FROM invites WHERE created_by = ? AND kind != 'practitioner'", (user_id,)
+            )
+            await conn.execute("DELETE FROM parents WHERE user_id = ?", (user_id,))
+        await self.checkpoint()
+        return Erasure(found, bool(sole), len(children) - len(sole), aims)
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and truncate it (erased pages included)."""
+        async with self._lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def parents_to_warn(self, silent_since: datetime) -> list[Parent]:
+        """Parents silent since a time who have not yet been warned of their erasure."""
+        rows = await self._all(
+            "SELECT user_id FROM parents WHERE last_seen_at <= ? AND retention_warned_at IS NULL",
+            (_ts(silent_since),),
+        )
+        found = [await self.get_parent(int(r["user_id"])) for r in rows]
+        return [p for p in found if p is not None]
+
+    async def mark_retention_warned(self, user_id: int, now: datetime) -> None:
+        """Record that a parent was warned of their coming erasure."""
+        await self._write(
+            "UPDATE parents SET retention_warned_at = ? WHERE user_id = ?", (_ts(now), user_id)
+        )
+
+    async def parents_to_erase(
+        self, silent_since: datetime, warned_before: datetime
+    ) -> list[Parent]:
+        """Parents silent since a time who were warned long enough ago."""
+        rows = await self._all(
+            "SELECT user_id FROM parents WHERE last_seen_at <= ?"
+            " AND retention_warned_at IS NOT NULL AND retention_warned_at <= ?",
+            (_ts(silent_since), _ts(warned_before)),
+        )
+        found = [await self.get_parent(int(r["user_id"])) for r in rows]
+        return [p for p in found if p is not None]
+
+    async def expire_words(self, written_before: datetime) -> int:
+        """Let go of parents' own words (story quotes, check-in replies, noticed signs) older
+        than a time; the aims themselves are kept. Return how many were let go."""
+        cutoff = _ts(written_before)
+        total = 0
+        async with self.transaction() as conn:
+            for sql in (
+                "UPDATE aims SET story = NULL WHERE story IS NOT NULL AND created_at <= ?",
+                "UPDATE checkins SET reply = NULL WHERE reply IS NOT NULL AND answered_at <= ?",
+                "UPDATE tips_sent SET noticed = NULL WHERE noticed IS NOT NULL AND sent_at <= ?",
+            ):
+                cur = await conn.execute(sql, (cutoff,))
+                total += cur.rowcount
+        if total:
+            await self.checkpoint()
+        return total
 
     # -- persistence (conversation states and chat data) ------------------------------------
 

@@ -426,8 +426,15 @@ async def follow_up(update: Update, context: Ctx) -> int | None:
     analysis = analyse(
         " ".join(draft.story), current_locale(), child.first_name, safeguarding=_checked
     )
-    quotes = tuple(
-        logic.key_sentences(" ".join(draft.story + draft.picture), analysis.feelings, theme.signals)
+    # The parent's own words go to the practitioners (and are kept) only if they said yes.
+    quotes = (
+        tuple(
+            logic.key_sentences(
+                " ".join(draft.story + draft.picture), analysis.feelings, theme.signals
+            )
+        )
+        if parent.share_story
+        else ()
     )
     aim = await repo.save_aim(
         child,
@@ -437,7 +444,7 @@ async def follow_up(update: Update, context: Ctx) -> int | None:
         text=draft.aim_text,
         own_words=draft.own_words,
         signs=tuple(draft.aim_signs),
-        story="\n".join(quotes),
+        story="\n".join(quotes) or None,
         follow_up_on=day,
         now=now,
     )

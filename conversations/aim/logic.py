@@ -222,13 +222,22 @@ def parent_summary(agreed: AgreedAim) -> str:
     if agreed.home:
         lines.append(_("<b>At home:</b> you'll try a version of it together"))
     lines.append(_("<b>Catch-up:</b> {day}").format(day=format_full_day(agreed.follow_up_on)))
-    lines += [
-        "",
+    shared = (
         _(
             "I've shared the aim with the practitioners at {setting}, with a few of your own "
-            "words about {child}. Watch out for the small signs, and remember you know {child} "
-            "best. You can start a new aim at any time with /newaim."
-        ).format(setting=esc(agreed.setting_name), child=esc(agreed.child)),
+            "words about {child}."
+        )
+        if agreed.story_quotes
+        else _("I've shared the aim with the practitioners at {setting}.")
+    )
+    lines += [
+        "",
+        shared.format(setting=esc(agreed.setting_name), child=esc(agreed.child))
+        + " "
+        + _(
+            "Watch out for the small signs, and remember you know {child} best. You can "
+            "start a new aim at any time with /newaim."
+        ).format(child=esc(agreed.child)),
     ]
     return "\n".join(lines)
 

@@ -12,8 +12,8 @@ from telegram.ext import ConversationHandler, filters
 from bot.context import Ctx
 from bot.i18n import _
 from bot.signposting import Signposting
-from conversations.common.relay import send_to_practitioners
-from conversations.common.text import esc, quote_blocks
+from conversations.common.alerts import deliver_alert
+from conversations.common.text import esc
 from conversations.home.logic import is_stop
 from conversations.listening.safeguarding import Disclosure, detect_all
 
@@ -124,50 +124,23 @@ async def on_disclosure(update: Update, context: Ctx) -> int:
     if context.chat_data is not None:
         context.chat_data.aim = None
     parent = await repo.get_parent(user.id)
-    setting_name: str | None = None
-    notified = 0
-    setting_id: int | None = None
-    if parent is not None:
-        setting = await repo.setting_of_group(parent.group_id)
-        if setting is not None:
-            setting_id, setting_name = setting.id, setting.name
-            child = await repo.child_of(parent.user_id)
-            relationship = child.relationship if child else "?"
-            child_name = child.first_name if child else "?"
-
-            def alert() -> list[str]:
-                header = "\n".join(
-                    [
-                        "⚠️ "
-                        + _("<b>Safeguarding alert</b> · {setting}").format(
-                            setting=esc(setting_name or "")
-                        ),
-                        _("From: {name}, {relationship} of {child}").format(
-                            name=esc(parent.name),
-                            relationship=esc(relationship),
-                            child=esc(child_name),
-                        ),
-                        _("Telegram: {link}").format(
-                            link=f'<a href="tg://user?id={user.id}">{esc(parent.name)}</a>'
-                        ),
-                        _("Concern: {category}").format(category=esc(found.category)),
-                        _("Urgent: {answer}").format(
-                            answer=_("yes") if found.immediate else _("not stated")
-                        ),
-                        "",
-                        _("Their message:"),
-                    ]
-                )
-                footer = _(
-                    "The parent has been given emergency and helpline numbers. Please "
-                    "follow your setting's safeguarding procedure."
-                )
-                return [header, *quote_blocks(text), footer]
-
-            notified = await send_to_practitioners(context.bot, repo, setting.id, alert)
-    await repo.record_alert(
-        user.id, setting_id, found.category, found.immediate, notified, svc.clock.now()
+    setting = await repo.setting_of_group(parent.group_id) if parent is not None else None
+    now = svc.clock.now()
+    alert_id = await repo.record_alert(
+        user.id,
+        setting.id if setting else None,
+        found.category,
+        found.immediate,
+        0,
+        now,
+        message=text if setting else None,
     )
+    notified = 0
+    alert = await repo.get_alert(alert_id)
+    if setting is not None and alert is not None:
+        notified = await deliver_alert(context.bot, repo, alert, text, escalated=False)
+        await repo.set_alert_notified(alert_id, notified)
+    setting_name = setting.name if setting else None
     log.warning("safeguarding alert raised (category=%s, notified=%d)", found.category, notified)
     await message.reply_html(
         signposting_text(svc.signposting, found.immediate, setting_name if notified else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
+from bot.config import Settings
 from bot.context import AimDraft, Ctx
 from bot.i18n import SUPPORTED_LOCALES, _, current_locale, set_locale
 from conversations.aim.logic import new_flow_id, opening_question
@@ -18,6 +19,8 @@ from conversations.onboarding.logic import (
     clean_relationship,
     relationship_label,
 )
+from conversations.privacy.handlers import share_buttons
+from conversations.privacy.logic import privacy_notice, share_changed, share_question
 from conversations.states import ParentState
 
 CONSENT_YES = "ob:consent:yes:"
@@ -26,6 +29,7 @@ CHOSEN_PREFIX = "ob:lng:"
 CONSENT_NO = "ob:consent:no"
 AGE_SKIP = "ob:age:skip"
 RELATIONSHIP_PREFIX = "ob:rel:"
+SHARE = "ob:share:"
 
 
 def invite_link(username: str, token: str) -> str:
@@ -63,7 +67,9 @@ async def start(update: Update, context: Ctx) -> None:
         return
     if invite is not None and invite.kind == "parent" and invite.group_id is not None:
         setting = await repo.get_setting(invite.setting_id)
-        text, markup = consent_notice(user.first_name, setting.name if setting else "", token)
+        text, markup = consent_notice(
+            user.first_name, setting.name if setting else "", token, svc.settings
+        )
         await message.reply_html(text, reply_markup=markup)
         return
     parent = await repo.get_parent(user.id)
@@ -91,21 +97,27 @@ async def start(update: Update, context: Ctx) -> None:
     )
 
 
-def consent_notice(first_name: str, setting: str, token: str) -> tuple[str, InlineKeyboardMarkup]:
+def consent_notice(
+    first_name: str, setting: str, token: str, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
     """The privacy notice and consent buttons, in the current language.
 
     Nothing is stored yet: the invite token and the language travel in the buttons.
     """
-    text = _(
-        "Hello {name}, and welcome! 🎵 I'm the music sessions companion for "
-        "<b>{setting}</b>.\n\n"
-        "Together we'll think about your child and agree one small aim for their "
-        "music sessions; I'll also send you a few ideas for singing at home.\n\n"
-        "To do that I keep your child's first name, what you tell me about them and "
-        "the aim we agree, and I share the aim and a few of your words with the "
-        "practitioners at {setting}. Nothing is stored unless you say yes.\n\n"
-        "Is that all right with you?"
-    ).format(name=esc(first_name), setting=esc(setting))
+    text = "\n\n".join(
+        [
+            _(
+                "Hello {name}, and welcome! 🎵 I'm the music sessions companion for "
+                "<b>{setting}</b>."
+            ).format(name=esc(first_name), setting=esc(setting)),
+            _(
+                "Together we'll think about your child and agree one small aim for their "
+                "music sessions; I'll also send you a few ideas for singing at home."
+            ),
+            privacy_notice(setting, settings.retention_days, settings.story_retention_days),
+            _("Nothing is stored unless you say yes. Is that all right with you?"),
+        ]
+    )
     locale = current_locale()
     markup = keyboard(
         [(_("Yes, that's fine"), f"{CONSENT_YES}{locale}:{token}")],
@@ -142,7 +154,9 @@ async def language_chosen(update: Update, context: Ctx) -> None:
     await query.edit_message_reply_markup(None)
     set_locale(code)
     setting = await context.services.repo.get_setting(invite.setting_id)
-    text, markup = consent_notice(user.first_name, setting.name if setting else "", token)
+    text, markup = consent_notice(
+        user.first_name, setting.name if setting else "", token, context.services.settings
+    )
     await context.bot.send_message(
         query.message.chat.id, text, parse_mode="HTML", reply_markup=markup
     )
@@ -196,7 +210,26 @@ async def consent_yes(update: Update, context: Ctx) -> int:
     )
     await query.edit_message_reply_markup(None)
     await context.bot.send_message(
-        query.message.chat.id, _("Thank you. What is your child's first name?")
+        query.message.chat.id, share_question(), reply_markup=keyboard(*share_buttons(SHARE))
+    )
+    return ParentState.SHARE
+
+
+async def share_choice(update: Update, context: Ctx) -> int | None:
+    """The separate yes/no for sharing the parent's own words; then the child's name."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or query.data is None or user is None or query.message is None:
+        return None
+    answer = query.data.removeprefix(SHARE)
+    await query.answer()
+    if answer not in {"yes", "no"}:
+        return None
+    await context.services.repo.set_share_story(user.id, answer == "yes")
+    await query.edit_message_reply_markup(None)
+    await context.bot.send_message(
+        query.message.chat.id,
+        share_changed(answer == "yes") + "\n\n" + _("What is your child's first name?"),
     )
     return ParentState.CHILD_NAME
 

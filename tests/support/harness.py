@@ -112,13 +112,17 @@ class Harness:
         child: str = "Max",
         age: str | None = "4",
         relationship: str = "Mum",
+        share: bool = True,
     ) -> FakeUser:
-        """A parent opens the link, consents, and gives the child's details."""
+        """A parent opens the link, consents (sharing their words or not), and gives the
+        child's details."""
         token = await self.parent_token(practitioner)
         parent = self.fake.user(user_id, name)
         parent.send(f"/start {token}")
         await parent.wait_messages(1)
         parent.press("Yes, that's fine")
+        await parent.wait_messages(1)
+        parent.press("Yes, share my words" if share else "Just the aim, please")
         await parent.wait_messages(1)
         parent.send(child)
         await parent.wait_messages(1)

@@ -1,0 +1,1 @@
+"""Privacy: the notice, the story-sharing choice, /mydata, /forget and retention."""
