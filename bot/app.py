@@ -215,7 +215,12 @@ async def _post_init(app: App) -> None:
         _dispatch, interval=services.settings.dispatch_interval, first=0.0, name="outbox"
     )
     app.bot_data[HOUSEKEEPER_KEY] = build_housekeeper(app)
-    app.job_queue.run_repeating(_housekeeping, interval=60.0, first=5.0, name="housekeeping")
+    app.job_queue.run_repeating(
+        _housekeeping,
+        interval=services.settings.housekeeping_interval,
+        first=services.settings.housekeeping_interval,
+        name="housekeeping",
+    )
 
 
 async def _post_shutdown(app: App) -> None:

@@ -61,6 +61,7 @@ class Settings:
     retention_warning_days: int = 14
     alert_escalation_hours: float = 2.0
     ops_chat_id: int | None = None
+    housekeeping_interval: float = 60.0
 
     @property
     def has_token(self) -> bool:
@@ -176,6 +177,7 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         retention_warning_days=_int(env, "RETENTION_WARNING_DAYS", 14, 1, 60),
         alert_escalation_hours=_float(env, "ALERT_ESCALATION_HOURS", 2.0, 0.05, 72.0),
         ops_chat_id=_optional_chat_id(env),
+        housekeeping_interval=_float(env, "HOUSEKEEPING_INTERVAL", 60.0, 1.0, 3600.0),
     )
 
 

@@ -6,9 +6,10 @@ The work itself is injected (sending, erasing), so that this stays runtime plumb
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -41,9 +42,15 @@ class Housekeeper:
     erase: Callable[[Parent], Awaitable[None]]
     retention_every: timedelta = timedelta(hours=1)
     _last_retention: datetime | None = None
+    # The repeating job and a direct call (tests, admin) must never run at once.
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def tick(self) -> HousekeepingReport:
         """Do whatever is due now."""
+        async with self._lock:
+            return await self._tick()
+
+    async def _tick(self) -> HousekeepingReport:
         report = HousekeepingReport()
         repo = self.repo_of()
         now = self.clock.now()

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from bot.context import Ctx
 from bot.i18n import _, use_locale
 from conversations.checkin.handlers import take_reply
-from conversations.common.keyboards import keyboard
+from conversations.common.keyboards import drop_buttons, keyboard
 from conversations.common.text import esc
 from conversations.home.handlers import membership as home_membership
 from conversations.home.handlers import take_note
@@ -129,7 +129,7 @@ async def forward_choice(update: Update, context: Ctx) -> None:
     parent = await repo.get_parent(user.id)
     if raw == "no" or parent is None or not raw.isdigit():
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await drop_buttons(query)
         return
     setting = await repo.setting_of_group(parent.group_id)
     child = await repo.child_of(parent.user_id)
@@ -137,18 +137,23 @@ async def forward_choice(update: Update, context: Ctx) -> None:
         await query.answer(_("That button has already been used or is no longer active."))
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     delivered = 0
     for practitioner in await repo.practitioners_of_setting(setting.id):
         with use_locale(practitioner.locale):
-            header = _("🎙 From {name} ({relationship} of {child}), sent on by the parent:").format(
+            header = _("🎙 From {name} ({relationship} of {child}), passed on at the parent's request").format(
                 name=esc(parent.name),
                 relationship=esc(child.relationship if child else "?"),
                 child=esc(child.first_name if child else "?"),
             )
         try:
-            await context.bot.send_message(practitioner.chat_id, header, parse_mode="HTML")
-            await context.bot.copy_message(practitioner.chat_id, parent.chat_id, int(raw))
+            copy = await context.bot.copy_message(practitioner.chat_id, parent.chat_id, int(raw))
+            await context.bot.send_message(
+                practitioner.chat_id,
+                header,
+                parse_mode="HTML",
+                reply_to_message_id=copy.message_id,
+            )
             delivered += 1
         except TelegramError as exc:
             log.warning("could not pass a parent's message on: %s", type(exc).__name__)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest
 
 Row = Sequence[tuple[str, str]]
 
@@ -26,3 +27,16 @@ def column(options: Sequence[tuple[str, str]], per_row: int = 1) -> InlineKeyboa
     """Lay options out `per_row` to a row."""
     rows = [options[i : i + per_row] for i in range(0, len(options), per_row)]
     return keyboard(*rows)
+
+
+async def drop_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the pressed message, if it still has any (a double tap or a
+    stale press finds them gone, and Telegram refuses an edit that changes nothing)."""
+    message = query.message
+    if isinstance(message, Message) and message.reply_markup is None:
+        return
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise

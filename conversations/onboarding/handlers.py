@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.context import AimDraft, Ctx
 from bot.i18n import SUPPORTED_LOCALES, _, current_locale, set_locale
 from conversations.aim.logic import new_flow_id, opening_question
-from conversations.common.keyboards import column, keyboard
+from conversations.common.keyboards import column, drop_buttons, keyboard
 from conversations.common.text import esc
 from conversations.language import language_buttons
 from conversations.onboarding.logic import (
@@ -226,7 +226,7 @@ async def share_choice(update: Update, context: Ctx) -> int | None:
     if answer not in {"yes", "no"}:
         return None
     await context.services.repo.set_share_story(user.id, answer == "yes")
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     await context.bot.send_message(
         query.message.chat.id,
         share_changed(answer == "yes") + "\n\n" + _("What is your child's first name?"),

@@ -13,7 +13,7 @@ from telegram.ext import ConversationHandler
 from bot.context import App, Ctx, Services
 from bot.i18n import _
 from bot.storage.models import Erasure
-from conversations.common.keyboards import keyboard
+from conversations.common.keyboards import drop_buttons, keyboard
 from conversations.common.text import pack
 from conversations.privacy import logic
 
@@ -70,7 +70,7 @@ async def share_choice(update: Update, context: Ctx) -> None:
         return
     await query.answer()
     await repo.set_share_story(user.id, answer == "yes")
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     await context.bot.send_message(query.message.chat.id, logic.share_changed(answer == "yes"))
 
 
@@ -124,7 +124,7 @@ async def forget_answer(update: Update, context: Ctx) -> None:
     if query is None or user is None or query.message is None:
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     chat_id = query.message.chat.id
     if query.data != FORGET_YES:
         await context.bot.send_message(chat_id, _("All right: nothing has been deleted."))

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import DISPATCHER_KEY, build_application, start_app, stop_app
+from bot.app import DISPATCHER_KEY, HOUSEKEEPER_KEY, build_application, start_app, stop_app
 from bot.clock import FakeClock
 from bot.config import Settings, settings_from_mapping
 from bot.context import SERVICES_KEY, App, Services
+from bot.housekeeping import Housekeeper, HousekeepingReport
 from bot.sandbox.fakeapi import FakeTelegram, FakeUser, SentMessage
 from bot.sandbox.runner import wait_idle
 from bot.scheduler import Dispatcher, TickReport
@@ -68,6 +69,13 @@ class Harness:
     async def tick(self) -> TickReport:
         """One dispatcher tick at the injected clock's time, then wait for the bot."""
         report = await self.dispatcher.tick()
+        await self.settle()
+        return report
+
+    async def housekeeping(self) -> HousekeepingReport:
+        """One housekeeping run (alerts, retention) at the injected clock's time."""
+        housekeeper: Housekeeper = self.app.bot_data[HOUSEKEEPER_KEY]
+        report = await housekeeper.tick()
         await self.settle()
         return report
 
@@ -157,6 +165,7 @@ def bot_settings(tmp_path: Path, base_url: str, token: str, **extra: str) -> Set
         "PERSISTENCE_INTERVAL": "60",
         # Tests tick the dispatcher themselves at the injected clock's time.
         "DISPATCH_INTERVAL": "300",
+        "HOUSEKEEPING_INTERVAL": "3600",
     }
     env.update(extra)
     return settings_from_mapping(env)
