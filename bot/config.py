@@ -56,6 +56,7 @@ class Settings:
     tip_staleness_hours: float = 12.0
     dispatch_interval: float = 5.0
     checkin_reminder_days: int = 3
+    admin_user_ids: frozenset[int] = frozenset()
 
     @property
     def has_token(self) -> bool:
@@ -114,6 +115,22 @@ def _quiet(env: Mapping[str, str]) -> tuple[time, time]:
         raise ConfigError(f"QUIET_HOURS must look like 20:30-07:30, got {raw!r}") from None
 
 
+def _user_ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    raw = env.get(name, "").strip()
+    ids: set[int] = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or int(part) <= 0:
+            raise ConfigError(
+                f"{name} must be Telegram user ids (whole numbers) separated by commas, "
+                f"got {part!r}"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
 def settings_from_mapping(env: Mapping[str, str]) -> Settings:
     """Build validated settings from a mapping of variable names to strings."""
     base_url = env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL
@@ -156,6 +173,7 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         tip_staleness_hours=_float(env, "TIP_STALENESS_HOURS", 12.0, 0.5, 168.0),
         dispatch_interval=_float(env, "DISPATCH_INTERVAL", 5.0, 0.2, 300.0),
         checkin_reminder_days=_int(env, "CHECKIN_REMINDER_DAYS", 3, 1, 14),
+        admin_user_ids=_user_ids(env, "ADMIN_USER_IDS"),
     )
 
 
