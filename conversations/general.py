@@ -8,6 +8,7 @@ from bot.context import Ctx
 from bot.i18n import _
 from conversations.checkin.handlers import take_reply
 from conversations.home.handlers import take_note
+from conversations.practitioner.logic import practitioner_help
 
 
 async def help_command(update: Update, context: Ctx) -> None:
@@ -17,13 +18,15 @@ async def help_command(update: Update, context: Ctx) -> None:
         return
     repo = context.services.repo
     if await repo.get_practitioner(update.effective_user.id) is not None:
-        text = _("/invite: a link for the parents in your group\n/help: this message")
+        text = practitioner_help()
     else:
         text = _(
             "/newaim: think together about an aim for your child's music sessions\n"
             "/cancel: stop the conversation we're in\n"
             "/help: this message"
         )
+    if update.effective_user.id in context.services.settings.admin_user_ids:
+        text += "\n" + _("/admin: programme coordinator commands")
     await message.reply_text(text)
 
 
