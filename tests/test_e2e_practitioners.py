@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import sqlite3
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import zxingcpp
@@ -260,3 +260,47 @@ async def test_coordinator_in_the_chat(tmp_path: Path) -> None:
         assert "Revoked 2 open links" in revoked.plain_text
         [unknown] = await cora.say("/invitepractitioner Nowhere")
         assert "can't find a setting Nowhere" in unknown.plain_text
+
+
+async def test_aims_and_child_after_real_conversations(tmp_path: Path) -> None:
+    """The parent agrees an aim, tries a home idea, answers the check-in: /aims and /child
+    show it all (the sample in docs/practitioners.md comes from this flow)."""
+    async with running_bot(tmp_path) as h:
+        pat, _parent = await real_story(h)
+        [overview] = await pat.say("/aims")
+        text = overview.plain_text
+        assert "Max (age 4) · Amara (mum)" in text
+        assert "Aim: Max will lead an activity" in text
+        assert "Since Saturday 21 November · follow-up Saturday 2 January" in text
+        assert "Last news (Saturday 12 December): “He let another child go first" in text
+        pat.send("/child Max")
+        await h.settle()
+        story = "\n".join(m.plain_text for m in pat.read_all())
+        assert "Tried at home with Amara" in story
+        assert "Noticed: “He passed me the spoon and giggled”" in story
+        assert "Check-in, Amara: “He let another child go first with the drum!”" in story
+        assert "(keeping this aim)" in story
+
+
+async def real_story(h: Harness) -> tuple[FakeUser, FakeUser]:
+    """An aim agreed, a home idea tried and noticed, a check-in answered: all through the bot."""
+    from tests.test_e2e_between import agree_aim, choose_tips, run_due
+
+    pat, parent = await agree_aim(h)
+    await choose_tips(parent, "🛁 Bath time", ["Tue"])
+    h.clock.set(datetime(2026, 11, 24, 18, 30, tzinfo=UTC))
+    await h.tick()
+    parent.read_all()
+    parent.press("We tried it 👍")
+    await parent.wait_messages(1)
+    parent.send("He passed me the spoon and giggled")
+    await parent.wait_messages(1)
+    await run_due(h, datetime(2026, 12, 12, 12, tzinfo=UTC))
+    parent.read_all()
+    parent.send("He let another child go first with the drum!")
+    [thanks] = await parent.wait_messages(1)
+    parent.press("Keep this aim", message_id=thanks.message_id)
+    await parent.wait_messages(1)
+    await h.settle()
+    pat.read_all()
+    return pat, parent

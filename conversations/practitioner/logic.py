@@ -180,9 +180,10 @@ def aims_overview(setting: str, lines: Sequence[AimLine], tz: ZoneInfo) -> list[
     ]
     group = None
     for line in lines:
+        header = ""
         if line.group != group:
             group = line.group
-            blocks.append(f"<b>— {esc(group)} —</b>")
+            header = f"<b>— {esc(group)} —</b>\n"
         child = f"<b>{esc(line.child)}</b>"
         if line.age:
             child += " " + _("(age {age})").format(age=esc(line.age))
@@ -202,7 +203,7 @@ def aims_overview(setting: str, lines: Sequence[AimLine], tz: ZoneInfo) -> list[
             )
         else:
             parts.append(_("Last news: none yet"))
-        blocks.append("\n".join(parts))
+        blocks.append(header + "\n".join(parts))
     return blocks
 
 
