@@ -198,6 +198,11 @@ async def test_aims_child_story_and_export(tmp_path: Path) -> None:
         assert rows[2][10] == "'=He led the band and then passed the baton."  # no formula
         assert "1 aim · 1 check-in" in document.plain_text
 
+        # Names match whatever the case, accents included.
+        await seed_story(h, group_id=1, parent_id=2003, child="Zoë")
+        [accented] = await pat.say("/child ZOË")
+        assert accented.plain_text.startswith("📖 Zoë (age 4)")
+
 
 async def test_long_aims_list_is_split_under_telegrams_limit(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:

@@ -777,11 +777,9 @@ class Repository:
     async def create_group(self, setting_id: int, name: str, now: datetime) -> Group | None:
         """Add a group to a setting; None when the setting already has one of that name."""
         async with self.transaction() as conn:
-            cur = await conn.execute(
-                "SELECT 1 FROM groups WHERE setting_id = ? AND lower(name) = lower(?)",
-                (setting_id, name),
-            )
-            if await cur.fetchone() is not None:
+            cur = await conn.execute("SELECT name FROM groups WHERE setting_id = ?", (setting_id,))
+            # casefold, not SQLite's lower(): that only knows ASCII ("Zoë", "ŁĄKA").
+            if any(r["name"].casefold() == name.casefold() for r in await cur.fetchall()):
                 return None
             cur = await conn.execute(
                 "INSERT INTO groups (setting_id, name, created_at) VALUES (?, ?, ?)",
@@ -792,12 +790,9 @@ class Repository:
 
     async def group_named(self, setting_id: int, name: str) -> Group | None:
         """The setting's group with this name (case-insensitive)."""
-        row = await self._one(
-            "SELECT id, setting_id, name FROM groups WHERE setting_id = ?"
-            " AND lower(name) = lower(?) ORDER BY id LIMIT 1",
-            (setting_id, name),
-        )
-        return Group(row["id"], row["setting_id"], row["name"]) if row else None
+        wanted = " ".join(name.split()).casefold()
+        groups = await self.groups_of_setting(setting_id)
+        return next((g for g in groups if g.name.casefold() == wanted), None)
 
     async def group_of_practitioner(self, user_id: int, group_id: int) -> Group | None:
         """A group, only if it belongs to this practitioner's setting."""
@@ -986,11 +981,15 @@ class Repository:
         """The setting's children with this first name (case-insensitive)."""
         rows = await self._all(
             "SELECT c.id, c.first_name, c.age, g.name AS grp FROM children c"
-            " JOIN groups g ON g.id = c.group_id"
-            " WHERE g.setting_id = ? AND lower(c.first_name) = lower(?) ORDER BY c.id",
-            (setting_id, name),
+            " JOIN groups g ON g.id = c.group_id WHERE g.setting_id = ? ORDER BY c.id",
+            (setting_id,),
         )
-        return [ChildRecord(r["id"], r["first_name"], r["age"], r["grp"]) for r in rows]
+        wanted = name.casefold()
+        return [
+            ChildRecord(r["id"], r["first_name"], r["age"], r["grp"])
+            for r in rows
+            if r["first_name"].casefold() == wanted
+        ]
 
     async def child_story(self, setting_id: int, child_id: int) -> list[StoryEvent]:
         """A child's aims, check-in answers and home ideas tried, oldest first (only when the
