@@ -32,6 +32,7 @@ from bot.signposting import load_signposting
 from bot.storage import Database
 from bot.storage.models import Alert, Parent
 from conversations import general, language
+from conversations.admin import handlers as admin
 from conversations.checkin import handlers as checkin
 from conversations.checkin.outbox import checkin_renderer, reminder_renderer
 from conversations.common import alerts
@@ -44,6 +45,7 @@ from conversations.listening import load_content
 from conversations.onboarding import handlers as onboarding
 from conversations.parent import NON_TEXT, PRIVATE, build_parent_conversation, interruptions
 from conversations.practitioner import handlers as practitioner
+from conversations.practitioner.logic import INVITE_GROUP, REVOKE
 from conversations.privacy import handlers as privacy
 from conversations.privacy.outbox import RETENTION_WARNING, enqueue_warning, warning_renderer
 
@@ -236,7 +238,27 @@ def register_handlers(app: App) -> None:
     # /start and practitioner commands come before the conversation so that they work in
     # the middle of it (a parent re-opening their link, a practitioner who is also a parent).
     app.add_handler(CommandHandler("start", onboarding.start, filters=PRIVATE))
-    app.add_handler(CommandHandler("invite", practitioner.invite, filters=PRIVATE))
+    # Practitioner and coordinator commands check the role in the database (or the admin
+    # list) themselves and refuse politely; their buttons re-check ownership on every press.
+    for command, callback in (
+        ("invite", practitioner.invite),
+        ("newgroup", practitioner.new_group),
+        ("revoke", practitioner.revoke),
+        ("aims", practitioner.aims),
+        ("child", practitioner.child),
+        ("export", practitioner.export),
+        ("admin", admin.admin_menu),
+        ("newsetting", admin.new_setting),
+        ("invitepractitioner", admin.invite_practitioner),
+        ("settings", admin.list_settings),
+        ("setlead", admin.set_lead),
+        ("revokeinvites", admin.revoke_invites),
+    ):
+        app.add_handler(CommandHandler(command, callback, filters=PRIVATE))
+    app.add_handler(
+        CallbackQueryHandler(practitioner.invite_group_button, pattern=f"^{INVITE_GROUP}")
+    )
+    app.add_handler(CallbackQueryHandler(practitioner.revoke_button, pattern=f"^{REVOKE}"))
     app.add_handler(CommandHandler("language", language.language_command, filters=PRIVATE))
     app.add_handler(CommandHandler("privacy", privacy.privacy, filters=PRIVATE))
     app.add_handler(CommandHandler("mydata", privacy.mydata, filters=PRIVATE))

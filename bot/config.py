@@ -62,6 +62,7 @@ class Settings:
     alert_escalation_hours: float = 2.0
     ops_chat_id: int | None = None
     housekeeping_interval: float = 60.0
+    admin_user_ids: frozenset[int] = frozenset()
 
     @property
     def has_token(self) -> bool:
@@ -130,6 +131,22 @@ def _optional_chat_id(env: Mapping[str, str]) -> int | None:
         raise ConfigError(f"OPS_CHAT_ID must be a Telegram chat id, got {raw!r}") from None
 
 
+def _user_ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    raw = env.get(name, "").strip()
+    ids: set[int] = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or int(part) <= 0:
+            raise ConfigError(
+                f"{name} must be Telegram user ids (whole numbers) separated by commas, "
+                f"got {part!r}"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
 def settings_from_mapping(env: Mapping[str, str]) -> Settings:
     """Build validated settings from a mapping of variable names to strings."""
     base_url = env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL
@@ -178,6 +195,7 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         alert_escalation_hours=_float(env, "ALERT_ESCALATION_HOURS", 2.0, 0.05, 72.0),
         ops_chat_id=_optional_chat_id(env),
         housekeeping_interval=_float(env, "HOUSEKEEPING_INTERVAL", 60.0, 1.0, 3600.0),
+        admin_user_ids=_user_ids(env, "ADMIN_USER_IDS"),
     )
 
 

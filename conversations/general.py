@@ -15,6 +15,7 @@ from conversations.common.keyboards import drop_buttons, keyboard
 from conversations.common.text import esc
 from conversations.home.handlers import membership as home_membership
 from conversations.home.handlers import take_note
+from conversations.practitioner.logic import practitioner_help
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +27,15 @@ async def help_command(update: Update, context: Ctx) -> None:
         return
     repo = context.services.repo
     if await repo.get_practitioner(update.effective_user.id) is not None:
-        text = _("/invite: a link for the parents in your group\n/help: this message")
+        text = practitioner_help()
     else:
         text = _(
             "/newaim: think together about an aim for your child's music sessions\n"
             "/cancel: stop the conversation we're in\n"
             "/help: this message"
         )
+    if update.effective_user.id in context.services.settings.admin_user_ids:
+        text += "\n" + _("/admin: programme coordinator commands")
     await message.reply_text(text)
 
 
@@ -141,7 +144,9 @@ async def forward_choice(update: Update, context: Ctx) -> None:
     delivered = 0
     for practitioner in await repo.practitioners_of_setting(setting.id):
         with use_locale(practitioner.locale):
-            header = _("🎙 From {name} ({relationship} of {child}), passed on at the parent's request").format(
+            header = _(
+                "🎙 From {name} ({relationship} of {child}), passed on at the parent's request"
+            ).format(
                 name=esc(parent.name),
                 relationship=esc(child.relationship if child else "?"),
                 child=esc(child.first_name if child else "?"),

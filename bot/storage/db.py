@@ -191,6 +191,16 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (alert_id, chat_id, message_id)
     );
     """,
+    # 4: practitioners and settings: at most one safeguarding lead per setting; invites and
+    # children looked up by setting and group.
+    """
+    UPDATE practitioners SET is_lead = 0 WHERE is_lead = 1 AND user_id NOT IN
+        (SELECT MIN(user_id) FROM practitioners WHERE is_lead = 1 GROUP BY setting_id);
+    CREATE UNIQUE INDEX practitioners_one_lead ON practitioners(setting_id) WHERE is_lead = 1;
+    CREATE INDEX invites_setting ON invites(setting_id, kind);
+    CREATE INDEX children_group ON children(group_id);
+    CREATE INDEX checkins_aim ON checkins(aim_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

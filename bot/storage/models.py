@@ -160,3 +160,87 @@ class Erasure:
     child_erased: bool
     children_kept: int
     aims_shared: int
+
+
+# -- practitioners and settings ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenInvite:
+    """An invite that still works; `ref` is a short public handle (a prefix of its hash)."""
+
+    ref: str
+    kind: str
+    setting_id: int
+    group_id: int | None
+    group_name: str | None
+    created_by: int | None
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SettingOverview:
+    """One setting as the programme coordinator sees it."""
+
+    setting: Setting
+    groups: tuple[Group, ...]
+    practitioners: tuple[Practitioner, ...]
+    open_invites: int
+
+
+@dataclass(frozen=True)
+class AimLine:
+    """A child's current aim with the latest news, for a practitioner's at-a-glance list."""
+
+    aim_id: int
+    child_id: int
+    child: str
+    age: str | None
+    group: str
+    carer: str
+    relationship: str | None
+    text: str
+    since: datetime
+    follow_up_on: date
+    news: str | None
+    news_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChildRecord:
+    """A child of a practitioner's setting (for /child)."""
+
+    id: int
+    first_name: str
+    age: str | None
+    group: str
+
+
+@dataclass(frozen=True)
+class StoryEvent:
+    """One moment in a child's story: an aim, a check-in reply, a home idea tried or noticed."""
+
+    at: datetime
+    kind: str  # "aim" | "checkin" | "tip"
+    carer: str
+    text: str
+    detail: str | None = None  # aim status, check-in outcome, or what the carer noticed
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One line of a setting's export: an aim, or a check-in about one."""
+
+    kind: str  # "aim" | "checkin"
+    group: str
+    child: str
+    carer: str
+    relationship: str | None
+    at: datetime
+    aim: str
+    aim_status: str
+    follow_up_on: date
+    theme: str | None
+    reply: str | None
+    outcome: str | None

@@ -15,17 +15,23 @@ import aiosqlite
 
 from bot.storage.models import (
     Aim,
+    AimLine,
     Alert,
     CheckIn,
     Child,
+    ChildRecord,
     Erasure,
+    ExportRow,
     Group,
     Invite,
+    OpenInvite,
     OutboxRow,
     Parent,
     Practitioner,
     Schedule,
     Setting,
+    SettingOverview,
+    StoryEvent,
     TipSent,
 )
 
@@ -171,7 +177,8 @@ class Repository:
             "INSERT INTO practitioners (user_id, chat_id, setting_id, name, locale, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
             " chat_id = excluded.chat_id, setting_id = excluded.setting_id,"
-            " name = excluded.name",
+            " name = excluded.name, is_lead = CASE WHEN setting_id = excluded.setting_id"
+            " THEN is_lead ELSE 0 END",
             (user_id, chat_id, setting_id, name, locale, _ts(now)),
         )
         found = await self.get_practitioner(user_id)
@@ -1024,3 +1031,337 @@ class Repository:
             " ORDER BY name"
         )
         return [r["name"] for r in rows]
+
+    # -- practitioners and settings (issue 4): groups, invites, leads, overviews ------------
+
+    async def create_group(self, setting_id: int, name: str, now: datetime) -> Group | None:
+        """Add a group to a setting; None when the setting already has one of that name."""
+        async with self.transaction() as conn:
+            cur = await conn.execute("SELECT name FROM groups WHERE setting_id = ?", (setting_id,))
+            # casefold, not SQLite's lower(): that only knows ASCII ("Zoë", "ŁĄKA").
+            if any(r["name"].casefold() == name.casefold() for r in await cur.fetchall()):
+                return None
+            cur = await conn.execute(
+                "INSERT INTO groups (setting_id, name, created_at) VALUES (?, ?, ?)",
+                (setting_id, name, _ts(now)),
+            )
+            group_id = int(cur.lastrowid or 0)
+        return Group(group_id, setting_id, name)
+
+    async def group_named(self, setting_id: int, name: str) -> Group | None:
+        """The setting's group with this name (case-insensitive)."""
+        wanted = " ".join(name.split()).casefold()
+        groups = await self.groups_of_setting(setting_id)
+        return next((g for g in groups if g.name.casefold() == wanted), None)
+
+    async def group_of_practitioner(self, user_id: int, group_id: int) -> Group | None:
+        """A group, only if it belongs to this practitioner's setting."""
+        row = await self._one(
+            "SELECT g.id, g.setting_id, g.name FROM groups g"
+            " JOIN practitioners p ON p.setting_id = g.setting_id"
+            " WHERE g.id = ? AND p.user_id = ?",
+            (group_id, user_id),
+        )
+        return Group(row["id"], row["setting_id"], row["name"]) if row else None
+
+    async def open_invites(self, setting_id: int, kind: str, now: datetime) -> list[OpenInvite]:
+        """A setting's invites of one kind that still work, newest first."""
+        rows = await self._all(
+            "SELECT substr(i.token_hash, 1, 16) AS ref, i.kind, i.setting_id, i.group_id,"
+            " g.name AS group_name, i.created_by, i.created_at, i.expires_at FROM invites i"
+            " LEFT JOIN groups g ON g.id = i.group_id"
+            " WHERE i.setting_id = ? AND i.kind = ? AND i.revoked_at IS NULL"
+            " AND i.expires_at > ? ORDER BY i.created_at DESC, i.rowid DESC",
+            (setting_id, kind, _ts(now)),
+        )
+        return [
+            OpenInvite(
+                r["ref"],
+                r["kind"],
+                r["setting_id"],
+                r["group_id"],
+                r["group_name"],
+                r["created_by"],
+                datetime.fromisoformat(r["created_at"]),
+                datetime.fromisoformat(r["expires_at"]),
+            )
+            for r in rows
+        ]
+
+    async def revoke_invite_ref(self, ref: str, setting_id: int, kind: str, now: datetime) -> bool:
+        """Revoke one open invite by its ref, only within this setting and kind."""
+        async with (
+            self._lock,
+            self.conn.execute(
+                "UPDATE invites SET revoked_at = ? WHERE substr(token_hash, 1, 16) = ?"
+                " AND length(?) = 16 AND setting_id = ? AND kind = ? AND revoked_at IS NULL",
+                (_ts(now), ref, ref, setting_id, kind),
+            ) as cur,
+        ):
+            return cur.rowcount > 0
+
+    async def revoke_token(self, token: str, now: datetime) -> Invite | None:
+        """Revoke the invite with this raw token; return it (None if unknown or revoked)."""
+        async with (
+            self._lock,
+            self.conn.execute(
+                "UPDATE invites SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL"
+                " RETURNING kind, setting_id, group_id, expires_at",
+                (_ts(now), hash_token(token)),
+            ) as cur,
+        ):
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return Invite(
+            row["kind"],
+            row["setting_id"],
+            row["group_id"],
+            datetime.fromisoformat(row["expires_at"]),
+        )
+
+    async def revoke_setting_invites(
+        self, setting_id: int, now: datetime, kind: str | None = None
+    ) -> int:
+        """Revoke every open invite of a setting (of one kind, or all); return how many."""
+        sql = "UPDATE invites SET revoked_at = ? WHERE setting_id = ? AND revoked_at IS NULL"
+        params: list[Any] = [_ts(now), setting_id]
+        if kind is not None:
+            sql += " AND kind = ?"
+            params.append(kind)
+        async with self._lock, self.conn.execute(sql, params) as cur:
+            return cur.rowcount
+
+    async def set_lead(self, setting_id: int, user_id: int) -> bool:
+        """Make this practitioner the setting's one safeguarding lead (False if they are not a
+        practitioner of that setting; nothing changes then)."""
+        async with self.transaction() as conn:
+            cur = await conn.execute(
+                "SELECT 1 FROM practitioners WHERE user_id = ? AND setting_id = ?",
+                (user_id, setting_id),
+            )
+            if await cur.fetchone() is None:
+                return False
+            await conn.execute(
+                "UPDATE practitioners SET is_lead = 0 WHERE setting_id = ? AND is_lead = 1",
+                (setting_id,),
+            )
+            await conn.execute("UPDATE practitioners SET is_lead = 1 WHERE user_id = ?", (user_id,))
+        return True
+
+    async def lead_of(self, setting_id: int) -> Practitioner | None:
+        """The setting's safeguarding lead, if one is set."""
+        row = await self._one(
+            "SELECT user_id, chat_id, setting_id, name, locale, is_lead FROM practitioners"
+            " WHERE setting_id = ? AND is_lead = 1",
+            (setting_id,),
+        )
+        return self._practitioner(row) if row else None
+
+    async def settings_overview(self, now: datetime) -> list[SettingOverview]:
+        """Every setting with its groups, practitioners and number of open invites."""
+        settings = await self._all("SELECT id, name FROM settings ORDER BY id")
+        groups = await self._all("SELECT id, setting_id, name FROM groups ORDER BY id")
+        people = await self._all(
+            "SELECT user_id, chat_id, setting_id, name, locale, is_lead FROM practitioners"
+            " ORDER BY created_at, user_id"
+        )
+        counts = await self._all(
+            "SELECT setting_id, COUNT(*) AS n FROM invites WHERE revoked_at IS NULL"
+            " AND expires_at > ? GROUP BY setting_id",
+            (_ts(now),),
+        )
+        open_by_setting = {int(r["setting_id"]): int(r["n"]) for r in counts}
+        return [
+            SettingOverview(
+                Setting(s["id"], s["name"]),
+                tuple(
+                    Group(g["id"], g["setting_id"], g["name"])
+                    for g in groups
+                    if g["setting_id"] == s["id"]
+                ),
+                tuple(self._practitioner(p) for p in people if p["setting_id"] == s["id"]),
+                open_by_setting.get(int(s["id"]), 0),
+            )
+            for s in settings
+        ]
+
+    async def current_aims(self, setting_id: int) -> list[AimLine]:
+        """The active aims of a setting's children, with each one's latest news."""
+        rows = await self._all(
+            "SELECT a.id AS aim_id, c.id AS child_id, c.first_name, c.age, g.name AS grp,"
+            " p.name AS carer, k.relationship, a.text, a.created_at, a.follow_up_on,"
+            " (SELECT reply FROM checkins WHERE aim_id = a.id AND reply IS NOT NULL"
+            "  ORDER BY answered_at DESC, id DESC LIMIT 1) AS ci_reply,"
+            " (SELECT answered_at FROM checkins WHERE aim_id = a.id AND reply IS NOT NULL"
+            "  ORDER BY answered_at DESC, id DESC LIMIT 1) AS ci_at,"
+            " (SELECT noticed FROM tips_sent t JOIN carers kk ON kk.parent_id = t.parent_id"
+            "  WHERE kk.child_id = c.id AND t.noticed IS NOT NULL"
+            "  ORDER BY t.sent_at DESC, t.id DESC LIMIT 1) AS tip_noticed,"
+            " (SELECT sent_at FROM tips_sent t JOIN carers kk ON kk.parent_id = t.parent_id"
+            "  WHERE kk.child_id = c.id AND t.noticed IS NOT NULL"
+            "  ORDER BY t.sent_at DESC, t.id DESC LIMIT 1) AS tip_at"
+            " FROM aims a JOIN children c ON c.id = a.child_id"
+            " JOIN groups g ON g.id = c.group_id"
+            " JOIN parents p ON p.user_id = a.parent_id"
+            " LEFT JOIN carers k ON k.parent_id = a.parent_id AND k.child_id = c.id"
+            " WHERE g.setting_id = ? AND a.status = 'active'"
+            " ORDER BY g.id, lower(c.first_name), a.id",
+            (setting_id,),
+        )
+        lines = []
+        for r in rows:
+            news, news_at = None, None
+            candidates = [
+                (datetime.fromisoformat(at), text)
+                for at, text in ((r["ci_at"], r["ci_reply"]), (r["tip_at"], r["tip_noticed"]))
+                if at is not None and text is not None
+            ]
+            if candidates:
+                news_at, news = max(candidates, key=lambda pair: pair[0])
+            lines.append(
+                AimLine(
+                    r["aim_id"],
+                    r["child_id"],
+                    r["first_name"],
+                    r["age"],
+                    r["grp"],
+                    r["carer"],
+                    r["relationship"],
+                    r["text"],
+                    datetime.fromisoformat(r["created_at"]),
+                    date.fromisoformat(r["follow_up_on"]),
+                    news,
+                    news_at,
+                )
+            )
+        return lines
+
+    async def children_named(self, setting_id: int, name: str) -> list[ChildRecord]:
+        """The setting's children with this first name (case-insensitive)."""
+        rows = await self._all(
+            "SELECT c.id, c.first_name, c.age, g.name AS grp FROM children c"
+            " JOIN groups g ON g.id = c.group_id WHERE g.setting_id = ? ORDER BY c.id",
+            (setting_id,),
+        )
+        wanted = name.casefold()
+        return [
+            ChildRecord(r["id"], r["first_name"], r["age"], r["grp"])
+            for r in rows
+            if r["first_name"].casefold() == wanted
+        ]
+
+    async def child_story(self, setting_id: int, child_id: int) -> list[StoryEvent]:
+        """A child's aims, check-in answers and home ideas tried, oldest first (only when the
+        child belongs to this setting)."""
+        aims = await self._all(
+            "SELECT a.created_at AS at, p.name AS carer, a.text, a.status FROM aims a"
+            " JOIN parents p ON p.user_id = a.parent_id"
+            " JOIN children c ON c.id = a.child_id JOIN groups g ON g.id = c.group_id"
+            " WHERE c.id = ? AND g.setting_id = ?",
+            (child_id, setting_id),
+        )
+        checkins = await self._all(
+            "SELECT COALESCE(ci.answered_at, ci.sent_at) AS at, p.name AS carer, a.text,"
+            " ci.reply, ci.outcome FROM checkins ci JOIN aims a ON a.id = ci.aim_id"
+            " JOIN parents p ON p.user_id = ci.parent_id"
+            " JOIN children c ON c.id = a.child_id JOIN groups g ON g.id = c.group_id"
+            " WHERE c.id = ? AND g.setting_id = ?"
+            " AND (ci.reply IS NOT NULL OR ci.outcome IS NOT NULL)",
+            (child_id, setting_id),
+        )
+        tips = await self._all(
+            "SELECT t.sent_at AS at, p.name AS carer, t.tip_id, t.noticed FROM tips_sent t"
+            " JOIN carers k ON k.parent_id = t.parent_id"
+            " JOIN children c ON c.id = k.child_id JOIN groups g ON g.id = c.group_id"
+            " JOIN parents p ON p.user_id = t.parent_id"
+            " WHERE c.id = ? AND g.setting_id = ? AND t.response = 'tried'",
+            (child_id, setting_id),
+        )
+        events = [
+            StoryEvent(datetime.fromisoformat(r["at"]), "aim", r["carer"], r["text"], r["status"])
+            for r in aims
+        ]
+        events += [
+            StoryEvent(
+                datetime.fromisoformat(r["at"]),
+                "checkin",
+                r["carer"],
+                r["reply"] or "",
+                r["outcome"],
+            )
+            for r in checkins
+        ]
+        events += [
+            StoryEvent(
+                datetime.fromisoformat(r["at"]), "tip", r["carer"], r["tip_id"], r["noticed"]
+            )
+            for r in tips
+        ]
+        return sorted(events, key=lambda e: e.at)
+
+    async def export_rows(self, setting_id: int) -> list[ExportRow]:
+        """Every aim of a setting's children and every check-in sent about them."""
+        aims = await self._all(
+            "SELECT g.name AS grp, c.first_name, p.name AS carer, k.relationship,"
+            " a.created_at AS at, a.text, a.status, a.follow_up_on, a.theme FROM aims a"
+            " JOIN children c ON c.id = a.child_id JOIN groups g ON g.id = c.group_id"
+            " JOIN parents p ON p.user_id = a.parent_id"
+            " LEFT JOIN carers k ON k.parent_id = a.parent_id AND k.child_id = c.id"
+            " WHERE g.setting_id = ? ORDER BY a.created_at, a.id",
+            (setting_id,),
+        )
+        checkins = await self._all(
+            "SELECT g.name AS grp, c.first_name, p.name AS carer, k.relationship,"
+            " COALESCE(ci.answered_at, ci.sent_at) AS at, a.text, a.status, a.follow_up_on,"
+            " a.theme, ci.reply, ci.outcome FROM checkins ci JOIN aims a ON a.id = ci.aim_id"
+            " JOIN children c ON c.id = a.child_id JOIN groups g ON g.id = c.group_id"
+            " JOIN parents p ON p.user_id = ci.parent_id"
+            " LEFT JOIN carers k ON k.parent_id = ci.parent_id AND k.child_id = c.id"
+            " WHERE g.setting_id = ? ORDER BY ci.sent_at, ci.id",
+            (setting_id,),
+        )
+        rows = [
+            ExportRow(
+                "aim",
+                r["grp"],
+                r["first_name"],
+                r["carer"],
+                r["relationship"],
+                datetime.fromisoformat(r["at"]),
+                r["text"],
+                r["status"],
+                date.fromisoformat(r["follow_up_on"]),
+                r["theme"],
+                None,
+                None,
+            )
+            for r in aims
+        ]
+        rows += [
+            ExportRow(
+                "checkin",
+                r["grp"],
+                r["first_name"],
+                r["carer"],
+                r["relationship"],
+                datetime.fromisoformat(r["at"]),
+                r["text"],
+                r["status"],
+                date.fromisoformat(r["follow_up_on"]),
+                r["theme"],
+                r["reply"],
+                r["outcome"],
+            )
+            for r in checkins
+        ]
+        return sorted(rows, key=lambda row: row.at)
+
+    async def setting_by_ref(self, ref: str) -> Setting | None:
+        """A setting named by its id or by its exact name (an id wins)."""
+        ref = " ".join(ref.split())
+        if ref.isdigit():
+            found = await self.get_setting(int(ref))
+            if found is not None:
+                return found
+        return await self.find_setting(ref) if ref else None

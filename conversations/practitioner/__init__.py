@@ -1,1 +1,1 @@
-"""Practitioner tools (minimal for now: joining by invite happens in /start; /invite)."""
+"""Practitioner tools: groups, parent links with QR codes, aims at a glance, stories, export."""

@@ -1,0 +1,1 @@
+"""The programme coordinator's tools in the chat (users listed in ADMIN_USER_IDS)."""
