@@ -33,6 +33,13 @@ from conversations import general, language
 from conversations.checkin import handlers as checkin
 from conversations.checkin.outbox import checkin_renderer, reminder_renderer
 from conversations.common.safety import TEXT_INPUT, detect_any
+from conversations.digest import handlers as digest
+from conversations.digest.job import digest_runner
+from conversations.events import handlers as events
+from conversations.events.conversation import build_event_conversation
+from conversations.events.outbox import EVENT_INVITE, EVENT_REMINDER, RSVP_PREFIX
+from conversations.events.outbox import invite_renderer as event_invite_renderer
+from conversations.events.outbox import reminder_renderer as event_reminder_renderer
 from conversations.home import handlers as home
 from conversations.home.conversation import build_tips_conversation
 from conversations.home.outbox import tip_renderer, tip_replanner
@@ -64,6 +71,23 @@ async def prepare(update: object, context: Ctx) -> None:
         if locale is not None:
             services.locales[user.id] = locale
     set_locale(locale or negotiate(user.language_code, default))
+    await _note_seen(services, user.id)
+
+
+SEEN_EVERY = timedelta(hours=1)
+
+
+async def _note_seen(services: Services, user_id: int) -> None:
+    """Keep parents' last_seen_at current (for the digest's "not heard from"), writing at
+    most once an hour per user."""
+    now = services.clock.now()
+    last = services.seen.get(user_id)
+    if last is not None and now - last < SEEN_EVERY:
+        return
+    if len(services.seen) > 100_000:
+        services.seen.clear()
+    services.seen[user_id] = now
+    await services.repo.touch_parent(user_id, now)
 
 
 async def on_error(update: object, context: Ctx) -> None:
@@ -130,8 +154,12 @@ def build_dispatcher(app: App) -> Dispatcher:
             TIP: tip_renderer(services),
             CHECKIN: checkin_renderer(services),
             CHECKIN_REMINDER: reminder_renderer(services),
+            EVENT_INVITE: event_invite_renderer(services),
+            EVENT_REMINDER: event_reminder_renderer(services),
         },
         on_skipped=tip_replanner(services),
+        # Practitioners' weekly digests: their own durable schedule, checked at each tick.
+        periodic=[digest_runner(services, app.bot)],
         quiet=services.quiet,
         staleness=timedelta(hours=services.settings.tip_staleness_hours),
     )
@@ -182,6 +210,12 @@ def register_handlers(app: App) -> None:
     # the middle of it (a parent re-opening their link, a practitioner who is also a parent).
     app.add_handler(CommandHandler("start", onboarding.start, filters=PRIVATE))
     app.add_handler(CommandHandler("invite", practitioner.invite, filters=PRIVATE))
+    app.add_handler(CommandHandler("events", events.events, filters=PRIVATE))
+    app.add_handler(CommandHandler("digest", digest.digest, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(digest.choice, pattern=f"^{digest.PREFIX}"))
+    # A practitioner planning an event: before the parent conversation, so that the typed
+    # date and place reach this flow.
+    app.add_handler(build_event_conversation())
     app.add_handler(CommandHandler("language", language.language_command, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(language.language_choice, pattern=r"^lang:"))
     app.add_handler(
@@ -200,6 +234,7 @@ def register_handlers(app: App) -> None:
     app.add_handler(CallbackQueryHandler(home.pause_choice, pattern=r"^pause:"))
     app.add_handler(CallbackQueryHandler(home.tip_button, pattern=r"^tip:"))
     app.add_handler(CallbackQueryHandler(checkin.keep_or_reached, pattern=r"^ci:(keep|reached):"))
+    app.add_handler(CallbackQueryHandler(events.rsvp, pattern=f"^{RSVP_PREFIX}"))
     app.add_handler(ChatMemberHandler(home.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CommandHandler("help", general.help_command, filters=PRIVATE))
     app.add_handler(CommandHandler("cancel", general.nothing_to_cancel, filters=PRIVATE))

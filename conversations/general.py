@@ -17,7 +17,13 @@ async def help_command(update: Update, context: Ctx) -> None:
         return
     repo = context.services.repo
     if await repo.get_practitioner(update.effective_user.id) is not None:
-        text = _("/invite: a link for the parents in your group\n/help: this message")
+        text = _(
+            "/invite: a link for the parents in your group\n"
+            "/event: plan a coffee morning or parent feedback group\n"
+            "/events: upcoming events and who's coming\n"
+            "/digest: when your weekly digest comes\n"
+            "/help: this message"
+        )
     else:
         text = _(
             "/newaim: think together about an aim for your child's music sessions\n"
