@@ -233,3 +233,49 @@ async def test_aim_follow_up_offers_the_groups_next_event(tmp_path: Path) -> Non
             f"e{soon.id}",
             date(2026, 12, 4),
         )
+
+
+async def test_a_parent_who_joins_later_is_invited_after_settling_in(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        pat = await h.practitioner()
+        said = await plan_event(pat, None, "12/12 10:30", "Hall")
+        assert "on its way to 0 parents" in said
+        newcomer = await h.onboard(pat, user_id=2009, name="Nia")
+        newcomer.read_all()
+        await h.run_until(h.clock.now() + timedelta(hours=1, minutes=45))
+        assert newcomer.read_all() == []  # not in the middle of the first conversation
+        await h.run_until(h.clock.now() + timedelta(minutes=30))
+        [invitation] = newcomer.read_all()
+        assert "Saturday 12 December, 10:30" in invitation.plain_text
+        assert invitation.button_labels == ["I'll come", "Can't make it"]
+        kinds = sorted(r["kind"] for r in await h.repo.outbox_of(newcomer.id))
+        assert kinds == ["event_invite", "event_reminder"]
+
+
+async def test_a_forged_catch_up_event_is_not_accepted(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        _pat, parent, _activity = await h.to_activity()
+        bea = await h.practitioner(user_id=1003, name="Bea")
+        bea_setting = await h.repo.get_practitioner(bea.id)
+        assert bea_setting is not None
+        [bea_group] = await h.repo.groups_of_setting(bea_setting.setting_id)
+        now = h.clock.now()
+        theirs = await h.repo.create_event(
+            bea_group, "coffee_morning", now + timedelta(weeks=2), "Hall", bea.id, now
+        )
+        parent.press("Let's try it")
+        await parent.wait_messages(1)
+        parent.press("Not right now")
+        await parent.wait_messages(1)
+        parent.press("That's right")
+        [follow] = await parent.wait_messages(1)
+        assert len(follow.button_labels) == 3  # another setting's event is not offered
+        flow = (follow.buttons[0][0].callback_data or "").split(":")[2]
+        parent.press_data(f"aim:fu:{flow}:e{theirs.id}", follow.message_id)
+        [refused] = await parent.wait_messages(1)
+        assert "no longer planned" in refused.plain_text
+        child = await h.repo.child_of(parent.id)
+        assert child is not None and await h.repo.active_aim(child.id) is None
+        parent.press(follow.button_labels[1])  # the flow carries on
+        [summary] = await parent.wait_messages(1)
+        assert "Saturday, 12 December 2026" in summary.plain_text

@@ -816,6 +816,15 @@ class Repository:
         )
         return self._event(row) if row else None
 
+    async def events_of_group(self, group_id: int, after: datetime) -> list[Event]:
+        """A group's events (not cancelled) starting after `after`, soonest first."""
+        rows = await self._all(
+            f"SELECT {self._EVENT_COLUMNS} FROM events WHERE group_id = ?"  # noqa: S608
+            " AND cancelled_at IS NULL AND starts_at > ? ORDER BY starts_at, id",
+            (group_id, _ts(after)),
+        )
+        return [self._event(r) for r in rows]
+
     async def upcoming_events(self, setting_id: int, now: datetime) -> list[EventCount]:
         """A setting's events still to come, with yes/no answers and parents invited."""
         rows = await self._all(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
@@ -19,6 +19,7 @@ from conversations.home.timing import QuietHours
 EVENT_INVITE = "event_invite"
 EVENT_REMINDER = "event_reminder"
 RSVP_PREFIX = "rsvp:"
+NEWCOMER_DELAY = timedelta(hours=2)
 
 
 def rsvp_buttons(event_id: int, chosen: str | None = None) -> InlineKeyboardMarkup:
@@ -61,6 +62,18 @@ async def invite_parents(
                 event.id,
                 due,
             )
+    return invited
+
+
+async def invite_newcomer(
+    repo: Repository, parent: Parent, now: datetime, quiet: QuietHours
+) -> int:
+    """A parent who joins a group after its events were planned is invited too, a little
+    later (not in the middle of their first conversation)."""
+    later = now + NEWCOMER_DELAY
+    invited = 0
+    for event in await repo.events_of_group(parent.group_id, later):
+        invited += await invite_parents(repo, event, [parent], later, quiet)
     return invited
 
 

@@ -10,6 +10,7 @@ from bot.i18n import SUPPORTED_LOCALES, _, current_locale, set_locale
 from conversations.aim.logic import new_flow_id, opening_question
 from conversations.common.keyboards import column, keyboard
 from conversations.common.text import esc
+from conversations.events.outbox import invite_newcomer
 from conversations.language import language_buttons
 from conversations.onboarding.logic import (
     RELATIONSHIPS,
@@ -185,7 +186,7 @@ async def consent_yes(update: Update, context: Ctx) -> int:
             _("Sorry, that link has expired. Please ask your nursery for a new one."),
         )
         return ConversationHandler.END
-    await svc.repo.add_parent(
+    parent = await svc.repo.add_parent(
         user.id,
         query.message.chat.id,
         invite.group_id,
@@ -194,6 +195,7 @@ async def consent_yes(update: Update, context: Ctx) -> int:
         svc.settings.default_timezone,
         svc.clock.now(),
     )
+    await invite_newcomer(svc.repo, parent, svc.clock.now(), svc.quiet)
     await query.edit_message_reply_markup(None)
     await context.bot.send_message(
         query.message.chat.id, _("Thank you. What is your child's first name?")
