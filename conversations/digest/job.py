@@ -26,16 +26,22 @@ from conversations.home.timing import out_of_quiet_hours
 log = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(minutes=10)
+PLAN_EVERY = timedelta(minutes=1)
 
 
 def digest_runner(services: Services, bot: Bot) -> Periodic:
     """Build the check that sends every due digest (returns how many went)."""
 
+    planned_at: list[datetime] = []
+
     async def run(now: datetime) -> int:
         repo = services.repo
-        await repo.ensure_digests(
-            logic.DEFAULT_WEEKDAY, logic.DEFAULT_TIME, services.settings.default_timezone
-        )
+        if not planned_at or now - planned_at[0] >= PLAN_EVERY:
+            # New practitioners get the default schedule (a write: not at every tick).
+            planned_at[:] = [now]
+            await repo.ensure_digests(
+                logic.DEFAULT_WEEKDAY, logic.DEFAULT_TIME, services.settings.default_timezone
+            )
         for new in await repo.digests_to_plan():
             tz = ZoneInfo(new.timezone)
             await repo.save_digest(

@@ -11,6 +11,7 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    filters,
 )
 from telegram.warnings import PTBUserWarning
 
@@ -31,7 +32,9 @@ def build_event_conversation() -> ConversationHandler[Ctx]:
         # Expected for 1:1 chats: text steps mixed with button steps (per_message=False).
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
         return ConversationHandler(
-            entry_points=[CommandHandler("event", handlers.start)],
+            entry_points=[
+                CommandHandler("event", handlers.start, filters=filters.ChatType.PRIVATE)
+            ],
             states={
                 EventState.KIND: [
                     CallbackQueryHandler(handlers.kind, pattern=f"^{prefix}k:"),
