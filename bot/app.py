@@ -37,6 +37,13 @@ from conversations.checkin import handlers as checkin
 from conversations.checkin.outbox import checkin_renderer, reminder_renderer
 from conversations.common import alerts
 from conversations.common.safety import DISCLOSURE, TEXT_INPUT, detect_any, on_disclosure
+from conversations.digest import handlers as digest
+from conversations.digest.job import digest_runner
+from conversations.events import handlers as events
+from conversations.events.conversation import build_event_conversation
+from conversations.events.outbox import EVENT_INVITE, EVENT_REMINDER, RSVP_PREFIX
+from conversations.events.outbox import invite_renderer as event_invite_renderer
+from conversations.events.outbox import reminder_renderer as event_reminder_renderer
 from conversations.home import handlers as home
 from conversations.home.conversation import build_tips_conversation
 from conversations.home.outbox import tip_renderer, tip_replanner
@@ -53,8 +60,6 @@ log = logging.getLogger(__name__)
 
 DISPATCHER_KEY = "dispatcher"
 HOUSEKEEPER_KEY = "housekeeper"
-# A known parent's last_seen_at (which drives retention) is written at most this often.
-TOUCH_EVERY = timedelta(hours=1)
 # A syntactically valid placeholder for the sandbox, which never reaches Telegram.
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN-NOT-REAL"  # noqa: S105 - a placeholder, not a secret
 
@@ -74,11 +79,23 @@ async def prepare(update: object, context: Ctx) -> None:
         if locale is not None:
             services.locales[user.id] = locale
     set_locale(locale or negotiate(user.language_code, default))
+    await _note_seen(services, user.id)
+
+
+SEEN_EVERY = timedelta(hours=1)
+
+
+async def _note_seen(services: Services, user_id: int) -> None:
+    """Keep parents' last_seen_at current (retention and the digest's "not heard from"),
+    writing at most once an hour per user."""
     now = services.clock.now()
-    last = services.touched.get(user.id)
-    if last is None or now - last >= TOUCH_EVERY:
-        services.touched[user.id] = now
-        await services.repo.touch_parent(user.id, now)
+    last = services.seen.get(user_id)
+    if last is not None and now - last < SEEN_EVERY:
+        return
+    if len(services.seen) > 100_000:
+        services.seen.clear()
+    services.seen[user_id] = now
+    await services.repo.touch_parent(user_id, now)
 
 
 async def on_error(update: object, context: Ctx) -> None:
@@ -152,8 +169,12 @@ def build_dispatcher(app: App) -> Dispatcher:
             CHECKIN: checkin_renderer(services),
             CHECKIN_REMINDER: reminder_renderer(services),
             RETENTION_WARNING: warning_renderer(services),
+            EVENT_INVITE: event_invite_renderer(services),
+            EVENT_REMINDER: event_reminder_renderer(services),
         },
         on_skipped=tip_replanner(services),
+        # Practitioners' weekly digests: their own durable schedule, checked at each tick.
+        periodic=[digest_runner(services, app.bot)],
         quiet=services.quiet,
         staleness=timedelta(hours=services.settings.tip_staleness_hours),
     )
@@ -259,6 +280,12 @@ def register_handlers(app: App) -> None:
         CallbackQueryHandler(practitioner.invite_group_button, pattern=f"^{INVITE_GROUP}")
     )
     app.add_handler(CallbackQueryHandler(practitioner.revoke_button, pattern=f"^{REVOKE}"))
+    app.add_handler(CommandHandler("events", events.events, filters=PRIVATE))
+    app.add_handler(CommandHandler("digest", digest.digest, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(digest.choice, pattern=f"^{digest.PREFIX}"))
+    # A practitioner planning an event: before the parent conversation, so that the typed
+    # date and place reach this flow.
+    app.add_handler(build_event_conversation())
     app.add_handler(CommandHandler("language", language.language_command, filters=PRIVATE))
     app.add_handler(CommandHandler("privacy", privacy.privacy, filters=PRIVATE))
     app.add_handler(CommandHandler("mydata", privacy.mydata, filters=PRIVATE))
@@ -298,6 +325,7 @@ def register_handlers(app: App) -> None:
     edited = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
     app.add_handler(MessageHandler(edited & DISCLOSURE, on_disclosure))
     app.add_handler(MessageHandler(edited, general.edited))
+    app.add_handler(CallbackQueryHandler(events.rsvp, pattern=f"^{RSVP_PREFIX}"))
     app.add_handler(CommandHandler("help", general.help_command, filters=PRIVATE))
     app.add_handler(CommandHandler("cancel", general.nothing_to_cancel, filters=PRIVATE))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, general.unknown_command))

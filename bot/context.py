@@ -49,6 +49,16 @@ class TipsDraft:
 
 
 @dataclass
+class EventDraft:
+    """A practitioner planning an event with /event (persisted with the chat until saved)."""
+
+    kind: str = ""
+    group_id: int = 0
+    starts_at: str = ""
+    place: str = ""
+
+
+@dataclass
 class ChatData:
     """Everything the bot remembers about one private chat between updates."""
 
@@ -56,6 +66,7 @@ class ChatData:
     child_age: str | None = None
     aim: AimDraft | None = None
     tips: TipsDraft | None = None
+    event: EventDraft | None = None
 
     def is_empty(self) -> bool:
         """True when there is nothing worth storing."""
@@ -64,6 +75,7 @@ class ChatData:
             and self.child_age is None
             and self.aim is None
             and self.tips is None
+            and self.event is None
         )
 
     def to_json(self) -> str:
@@ -84,11 +96,17 @@ class ChatData:
         if isinstance(tips_raw, dict):
             known = TipsDraft.__dataclass_fields__
             tips = TipsDraft(**{k: v for k, v in tips_raw.items() if k in known})
+        event_raw = raw.get("event")
+        event = None
+        if isinstance(event_raw, dict):
+            known = EventDraft.__dataclass_fields__
+            event = EventDraft(**{k: v for k, v in event_raw.items() if k in known})
         return cls(
             child_name=raw.get("child_name"),
             child_age=raw.get("child_age"),
             aim=aim,
             tips=tips,
+            event=event,
         )
 
 
@@ -169,8 +187,8 @@ class Services:
     bot_username: str = ""
     # The language each known user chose, so that most updates need no lookup.
     locales: dict[int, str] = field(default_factory=dict)
-    # When each user's activity was last written (see bot.app.prepare).
-    touched: dict[int, datetime] = field(default_factory=dict)
+    # When each user was last noted as active (so last_seen_at is written at most hourly).
+    seen: dict[int, datetime] = field(default_factory=dict)
     # Lexicons compiling beside the running bot (see bot.app._post_init).
     warm_up: asyncio.Future[None] | None = None
 

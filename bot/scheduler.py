@@ -55,6 +55,9 @@ Rendered = Outgoing | Skip
 Renderer = Callable[[OutboxRow, Parent], Awaitable[Rendered]]
 # Called when a row is skipped or deferred for the parent's state (to plan the next tip).
 Replanner = Callable[[OutboxRow, Parent], Awaitable[None]]
+# Other durable schedules checked at every tick (e.g. practitioners' digests): given the
+# time, send what is due and return how many messages went.
+Periodic = Callable[[datetime], Awaitable[int]]
 
 
 @dataclass
@@ -68,6 +71,7 @@ class TickReport:
     retried: int = 0
     failed: int = 0
     cancelled: int = 0
+    periodic: int = 0
 
 
 @dataclass
@@ -79,6 +83,7 @@ class Dispatcher:
     clock: Clock
     renderers: dict[str, Renderer]
     on_skipped: Replanner | None = None
+    periodic: list[Periodic] = field(default_factory=list)
     quiet: QuietHours = field(default_factory=QuietHours)
     staleness: timedelta = timedelta(hours=12)
     batch_size: int = 500
@@ -90,7 +95,13 @@ class Dispatcher:
     async def tick(self) -> TickReport:
         """Deliver everything due now (one batch); safe to call at any time."""
         async with self._lock:
-            return await self._tick()
+            report = await self._tick()
+            for check in self.periodic:
+                try:
+                    report.periodic += await check(self.clock.now())
+                except Exception:  # one failing schedule must not stop the outbox
+                    log.exception("a periodic schedule failed")
+            return report
 
     async def _tick(self) -> TickReport:
         repo = self.repo_of()

@@ -33,6 +33,17 @@ class TipsState(IntEnum):
     TIME = 33
 
 
+class EventState(IntEnum):
+    """A practitioner planning a coffee morning or feedback group (/event)."""
+
+    KIND = 40
+    GROUP = 41
+    WHEN = 42
+    PLACE = 43
+    CONFIRM = 44
+
+
 # Conversation handler names (keys in the persistence table): never rename.
 PARENT_CONVERSATION = "parent"
 TIPS_CONVERSATION = "tips"
+EVENT_CONVERSATION = "event"

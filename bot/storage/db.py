@@ -201,6 +201,42 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX children_group ON children(group_id);
     CREATE INDEX checkins_aim ON checkins(aim_id);
     """,
+    # 5: events (coffee mornings, parent feedback groups), their RSVPs, and practitioners'
+    # weekly digests; when a parent said what they noticed.
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        setting_id INTEGER NOT NULL REFERENCES settings(id) ON DELETE CASCADE,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('coffee_morning', 'feedback_group')),
+        starts_at TEXT NOT NULL,
+        place TEXT NOT NULL,
+        created_by INTEGER,
+        created_at TEXT NOT NULL,
+        cancelled_at TEXT
+    );
+    CREATE INDEX events_group ON events(group_id, starts_at);
+    CREATE TABLE event_rsvps (
+        event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        parent_id INTEGER NOT NULL REFERENCES parents(user_id) ON DELETE CASCADE,
+        answer TEXT NOT NULL CHECK (answer IN ('yes', 'no')),
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (event_id, parent_id)
+    );
+    CREATE INDEX event_rsvps_parent ON event_rsvps(parent_id);
+    CREATE TABLE digests (
+        practitioner_id INTEGER PRIMARY KEY
+            REFERENCES practitioners(user_id) ON DELETE CASCADE,
+        weekday INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),
+        local_time TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        next_due_at TEXT,
+        last_sent_at TEXT
+    );
+    CREATE INDEX digests_due ON digests(enabled, next_due_at);
+    ALTER TABLE tips_sent ADD COLUMN noticed_at TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -244,3 +244,62 @@ class ExportRow:
     theme: str | None
     reply: str | None
     outcome: str | None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A coffee morning or parent feedback group for one group of a setting."""
+
+    id: int
+    setting_id: int
+    group_id: int
+    kind: str
+    starts_at: datetime
+    place: str
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class EventCount:
+    """An upcoming event with its answers so far."""
+
+    event: Event
+    group_name: str
+    yes: int
+    no: int
+    invited: int
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    """When a practitioner gets their weekly digest (ISO weekday, local time, zone)."""
+
+    practitioner_id: int
+    weekday: int
+    local_time: time
+    timezone: str
+    enabled: bool
+    next_due_at: datetime | None
+    last_sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One line of a digest: who, about which child, and what (aim, reply or sign)."""
+
+    child: str
+    carer: str
+    text: str
+    when: datetime
+
+
+@dataclass(frozen=True)
+class DigestData:
+    """Everything in one practitioner's weekly digest, over plain data."""
+
+    setting_name: str
+    since: datetime
+    aims: tuple[DigestItem, ...]
+    replies: tuple[DigestItem, ...]
+    signs: tuple[DigestItem, ...]
+    quiet_parents: tuple[str, ...]

@@ -20,7 +20,12 @@ from bot.storage.models import (
     CheckIn,
     Child,
     ChildRecord,
+    DigestData,
+    DigestItem,
+    DigestSchedule,
     Erasure,
+    Event,
+    EventCount,
     ExportRow,
     Group,
     Invite,
@@ -639,10 +644,11 @@ class Repository:
         )
         return self._tip(row) if row else None
 
-    async def save_tip_note(self, sent_id: int, noticed: str) -> None:
-        """Keep what the parent noticed when they tried an idea."""
+    async def save_tip_note(self, sent_id: int, noticed: str, now: datetime | None = None) -> None:
+        """Keep what the parent noticed when they tried an idea (and when, for digests)."""
         await self._write(
-            "UPDATE tips_sent SET noticed = ?, awaiting_note = 0 WHERE id = ?", (noticed, sent_id)
+            "UPDATE tips_sent SET noticed = ?, awaiting_note = 0, noticed_at = ? WHERE id = ?",
+            (noticed, _ts(now) if now else None, sent_id),
         )
 
     @staticmethod
@@ -884,6 +890,11 @@ class Repository:
                 " ORDER BY due_at, id",
                 user_id,
             ),
+            "event_answers": await rows(
+                "SELECT e.kind, e.starts_at, e.place, r.answer, r.answered_at FROM event_rsvps r"
+                " JOIN events e ON e.id = r.event_id WHERE r.parent_id = ? ORDER BY e.starts_at",
+                user_id,
+            ),
             "safeguarding_alerts": await rows(
                 "SELECT category, created_at, acknowledged_at IS NOT NULL AS acknowledged"
                 " FROM safeguarding_alerts WHERE user_id = ? ORDER BY id",
@@ -919,7 +930,15 @@ class Repository:
             children = [(int(r[0]), int(r[1])) for r in await cur.fetchall()]
             cur = await conn.execute("SELECT COUNT(*) FROM aims WHERE parent_id = ?", (user_id,))
             aims = int((await cur.fetchone() or (0,))[0])
-            for table in ("checkins", "tips_sent", "outbox", "schedules", "aims", "carers"):
+            for table in (
+                "checkins",
+                "tips_sent",
+                "outbox",
+                "schedules",
+                "event_rsvps",
+                "aims",
+                "carers",
+            ):
                 await conn.execute(f"DELETE FROM {table} WHERE parent_id = ?", (user_id,))  # noqa: S608 - fixed names
             sole = [child_id for child_id, others in children if others == 0]
             await conn.executemany(
@@ -1023,6 +1042,276 @@ class Repository:
                 " ON CONFLICT (chat_id) DO UPDATE SET data = excluded.data",
                 (chat_id, data),
             )
+
+    # -- events and RSVPs (issue 4, item 5) --------------------------------------------------
+
+    _EVENT_COLUMNS = "id, setting_id, group_id, kind, starts_at, place, cancelled_at"
+
+    @staticmethod
+    def _event(row: aiosqlite.Row) -> Event:
+        return Event(
+            row["id"],
+            row["setting_id"],
+            row["group_id"],
+            row["kind"],
+            datetime.fromisoformat(row["starts_at"]),
+            row["place"],
+            row["cancelled_at"] is not None,
+        )
+
+    async def create_event(
+        self,
+        group: Group,
+        kind: str,
+        starts_at: datetime,
+        place: str,
+        created_by: int | None,
+        now: datetime,
+    ) -> Event:
+        """Schedule a coffee morning or feedback group for a group."""
+        event_id = await self._write(
+            "INSERT INTO events (setting_id, group_id, kind, starts_at, place, created_by,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (group.setting_id, group.id, kind, _ts(starts_at), place, created_by, _ts(now)),
+        )
+        return Event(event_id, group.setting_id, group.id, kind, starts_at, place)
+
+    async def get_event(self, event_id: int) -> Event | None:
+        """Return an event by id."""
+        row = await self._one(
+            f"SELECT {self._EVENT_COLUMNS} FROM events WHERE id = ?",  # noqa: S608 - constant
+            (event_id,),
+        )
+        return self._event(row) if row else None
+
+    async def next_event_of_group(
+        self, group_id: int, after: datetime, before: datetime
+    ) -> Event | None:
+        """The group's first event (not cancelled) starting in [after, before)."""
+        row = await self._one(
+            f"SELECT {self._EVENT_COLUMNS} FROM events WHERE group_id = ?"  # noqa: S608
+            " AND cancelled_at IS NULL AND starts_at >= ? AND starts_at < ?"
+            " ORDER BY starts_at, id LIMIT 1",
+            (group_id, _ts(after), _ts(before)),
+        )
+        return self._event(row) if row else None
+
+    async def events_of_group(self, group_id: int, after: datetime) -> list[Event]:
+        """A group's events (not cancelled) starting after `after`, soonest first."""
+        rows = await self._all(
+            f"SELECT {self._EVENT_COLUMNS} FROM events WHERE group_id = ?"  # noqa: S608
+            " AND cancelled_at IS NULL AND starts_at > ? ORDER BY starts_at, id",
+            (group_id, _ts(after)),
+        )
+        return [self._event(r) for r in rows]
+
+    async def upcoming_events(self, setting_id: int, now: datetime) -> list[EventCount]:
+        """A setting's events still to come, with yes/no answers and parents invited."""
+        rows = await self._all(
+            "SELECT e.id, e.setting_id, e.group_id, e.kind, e.starts_at, e.place,"
+            " e.cancelled_at, g.name AS group_name,"
+            " (SELECT COUNT(*) FROM event_rsvps r WHERE r.event_id = e.id"
+            "  AND r.answer = 'yes') AS yes,"
+            " (SELECT COUNT(*) FROM event_rsvps r WHERE r.event_id = e.id"
+            "  AND r.answer = 'no') AS no,"
+            " (SELECT COUNT(*) FROM parents p WHERE p.group_id = e.group_id"
+            "  AND p.status = 'active') AS invited"
+            " FROM events e JOIN groups g ON g.id = e.group_id"
+            " WHERE e.setting_id = ? AND e.cancelled_at IS NULL AND e.starts_at >= ?"
+            " ORDER BY e.starts_at, e.id",
+            (setting_id, _ts(now)),
+        )
+        return [
+            EventCount(self._event(r), r["group_name"], r["yes"], r["no"], r["invited"])
+            for r in rows
+        ]
+
+    async def active_parents_of_group(self, group_id: int) -> list[Parent]:
+        """Every parent of a group who has not stopped messages or blocked the bot."""
+        rows = await self._all(
+            "SELECT user_id, chat_id, group_id, name, locale, timezone, status, paused_until"
+            " FROM parents WHERE group_id = ? AND status = 'active' ORDER BY user_id",
+            (group_id,),
+        )
+        return [
+            Parent(
+                r["user_id"],
+                r["chat_id"],
+                r["group_id"],
+                r["name"],
+                r["locale"],
+                r["timezone"],
+                r["status"],
+                datetime.fromisoformat(r["paused_until"]) if r["paused_until"] else None,
+            )
+            for r in rows
+        ]
+
+    async def save_rsvp(self, event_id: int, parent_id: int, answer: str, now: datetime) -> None:
+        """Record (or change) a parent's answer to an invitation: 'yes' or 'no'."""
+        await self._write(
+            "INSERT INTO event_rsvps (event_id, parent_id, answer, answered_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (event_id, parent_id) DO UPDATE SET"
+            " answer = excluded.answer, answered_at = excluded.answered_at",
+            (event_id, parent_id, answer, _ts(now)),
+        )
+
+    async def rsvp_of(self, event_id: int, parent_id: int) -> str | None:
+        """A parent's answer to an invitation, if any."""
+        row = await self._one(
+            "SELECT answer FROM event_rsvps WHERE event_id = ? AND parent_id = ?",
+            (event_id, parent_id),
+        )
+        return str(row["answer"]) if row else None
+
+    # -- practitioners' weekly digest (issue 4, item 7) -------------------------------------
+
+    @staticmethod
+    def _digest(row: aiosqlite.Row) -> DigestSchedule:
+        return DigestSchedule(
+            row["practitioner_id"],
+            row["weekday"],
+            time.fromisoformat(row["local_time"]),
+            row["timezone"],
+            bool(row["enabled"]),
+            datetime.fromisoformat(row["next_due_at"]) if row["next_due_at"] else None,
+            datetime.fromisoformat(row["last_sent_at"]) if row["last_sent_at"] else None,
+        )
+
+    async def ensure_digests(self, weekday: int, at: time, timezone: str) -> int:
+        """Give every practitioner without one the default digest schedule (to be planned)."""
+        async with (
+            self._lock,
+            self.conn.execute(
+                "INSERT INTO digests (practitioner_id, weekday, local_time, timezone)"
+                " SELECT p.user_id, ?, ?, ? FROM practitioners p WHERE NOT EXISTS"
+                " (SELECT 1 FROM digests d WHERE d.practitioner_id = p.user_id)",
+                (weekday, at.strftime("%H:%M"), timezone),
+            ) as cur,
+        ):
+            return cur.rowcount
+
+    async def get_digest(self, practitioner_id: int) -> DigestSchedule | None:
+        """A practitioner's digest schedule."""
+        row = await self._one("SELECT * FROM digests WHERE practitioner_id = ?", (practitioner_id,))
+        return self._digest(row) if row else None
+
+    async def save_digest(
+        self,
+        practitioner_id: int,
+        weekday: int,
+        at: time,
+        timezone: str,
+        enabled: bool,
+        next_due_at: datetime | None,
+    ) -> None:
+        """Set (or replace) when a practitioner's digest comes; keeps when it last came."""
+        await self._write(
+            "INSERT INTO digests (practitioner_id, weekday, local_time, timezone, enabled,"
+            " next_due_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (practitioner_id) DO UPDATE"
+            " SET weekday = excluded.weekday, local_time = excluded.local_time,"
+            " timezone = excluded.timezone, enabled = excluded.enabled,"
+            " next_due_at = excluded.next_due_at",
+            (
+                practitioner_id,
+                weekday,
+                at.strftime("%H:%M"),
+                timezone,
+                int(enabled),
+                _ts(next_due_at) if next_due_at else None,
+            ),
+        )
+
+    async def digests_to_plan(self) -> list[DigestSchedule]:
+        """Enabled digests with no next time yet (new practitioners)."""
+        rows = await self._all("SELECT * FROM digests WHERE enabled = 1 AND next_due_at IS NULL")
+        return [self._digest(r) for r in rows]
+
+    async def due_digests(self, now: datetime) -> list[DigestSchedule]:
+        """Enabled digests whose time has come."""
+        rows = await self._all(
+            "SELECT * FROM digests WHERE enabled = 1 AND next_due_at <= ?"
+            " ORDER BY next_due_at, practitioner_id",
+            (_ts(now),),
+        )
+        return [self._digest(r) for r in rows]
+
+    async def claim_digest(
+        self, practitioner_id: int, due: datetime, next_due: datetime, now: datetime
+    ) -> bool:
+        """Move a due digest on to its next time, only if still due at `due` (no doubles)."""
+        async with (
+            self._lock,
+            self.conn.execute(
+                "UPDATE digests SET next_due_at = ?, last_sent_at = ?"
+                " WHERE practitioner_id = ? AND enabled = 1 AND next_due_at = ?",
+                (_ts(next_due), _ts(now), practitioner_id, _ts(due)),
+            ) as cur,
+        ):
+            return cur.rowcount == 1
+
+    async def unclaim_digest(
+        self, practitioner_id: int, retry_at: datetime, last_sent: datetime | None
+    ) -> None:
+        """A digest could not be delivered: try again at `retry_at`, covering the same days."""
+        await self._write(
+            "UPDATE digests SET next_due_at = ?, last_sent_at = ? WHERE practitioner_id = ?",
+            (_ts(retry_at), _ts(last_sent) if last_sent else None, practitioner_id),
+        )
+
+    async def digest_data(
+        self, setting: Setting, since: datetime, until: datetime, silent_before: datetime
+    ) -> DigestData:
+        """What happened in a setting in [since, until): new aims, check-in replies, signs
+        noticed; and the active parents last heard from before `silent_before`."""
+        window = (setting.id, _ts(since), _ts(until))
+        aims = await self._all(
+            "SELECT c.first_name AS child, p.name AS carer, a.text, a.created_at AS at"
+            " FROM aims a JOIN children c ON c.id = a.child_id"
+            " JOIN parents p ON p.user_id = a.parent_id JOIN groups g ON g.id = c.group_id"
+            " WHERE g.setting_id = ? AND a.created_at >= ? AND a.created_at < ?"
+            " ORDER BY a.created_at, a.id",
+            window,
+        )
+        replies = await self._all(
+            "SELECT c.first_name AS child, p.name AS carer, k.reply AS text,"
+            " k.answered_at AS at FROM checkins k JOIN aims a ON a.id = k.aim_id"
+            " JOIN children c ON c.id = a.child_id JOIN parents p ON p.user_id = k.parent_id"
+            " JOIN groups g ON g.id = c.group_id WHERE g.setting_id = ? AND k.reply IS NOT NULL"
+            " AND k.answered_at >= ? AND k.answered_at < ? ORDER BY k.answered_at, k.id",
+            window,
+        )
+        signs = await self._all(
+            "SELECT COALESCE((SELECT c.first_name FROM carers k JOIN children c"
+            "  ON c.id = k.child_id WHERE k.parent_id = p.user_id ORDER BY c.id DESC LIMIT 1),"
+            "  '') AS child, p.name AS carer, t.noticed AS text, t.noticed_at AS at"
+            " FROM tips_sent t JOIN parents p ON p.user_id = t.parent_id"
+            " JOIN groups g ON g.id = p.group_id WHERE g.setting_id = ?"
+            " AND t.noticed IS NOT NULL AND t.noticed_at >= ? AND t.noticed_at < ?"
+            " ORDER BY t.noticed_at, t.id",
+            window,
+        )
+        silent = await self._all(
+            "SELECT p.name FROM parents p JOIN groups g ON g.id = p.group_id"
+            " WHERE g.setting_id = ? AND p.status = 'active' AND p.last_seen_at < ?"
+            " ORDER BY p.last_seen_at, p.user_id",
+            (setting.id, _ts(silent_before)),
+        )
+
+        def items(rows: list[aiosqlite.Row]) -> tuple[DigestItem, ...]:
+            return tuple(
+                DigestItem(r["child"], r["carer"], r["text"], datetime.fromisoformat(r["at"]))
+                for r in rows
+            )
+
+        return DigestData(
+            setting.name,
+            since,
+            items(aims),
+            items(replies),
+            items(signs),
+            tuple(r["name"] for r in silent),
+        )
 
     async def table_names(self) -> list[str]:
         """Return the names of every table (for data-protection checks)."""

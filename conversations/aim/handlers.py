@@ -16,6 +16,7 @@ from conversations.common.keyboards import column, keyboard
 from conversations.common.relay import send_to_practitioners
 from conversations.common.safety import detect_any, on_disclosure
 from conversations.common.text import esc
+from conversations.events.catch_up import EVENT_ARG, catch_up_choice, catch_up_day
 from conversations.home.handlers import stop as home_stop
 from conversations.home.logic import is_stop
 from conversations.home.planning import plan_checkin
@@ -352,6 +353,16 @@ async def _ask_follow_up(context: Ctx, chat_id: int, draft: AimDraft) -> int:
         (logic.follow_up_label(weeks, day, weeks == suggested), _data(draft.flow, "fu", str(weeks)))
         for weeks, day in logic.follow_up_choices(today)
     ]
+    # Piggy-back on the group's next coffee morning when there is one (private chat: the
+    # chat id is the parent's user id).
+    parent = await context.services.repo.get_parent(chat_id)
+    event = (
+        await catch_up_choice(context.services.repo, parent, context.services.clock.now())
+        if parent
+        else None
+    )
+    if event is not None:
+        options.append((event[0], _data(draft.flow, "fu", event[1])))
     await context.bot.send_message(
         chat_id, logic.follow_up_question(), reply_markup=column(options)
     )
@@ -410,7 +421,8 @@ async def follow_up(update: Update, context: Ctx) -> int | None:
         return None
     query, draft, arg = pressed
     assert query.message is not None
-    if not arg.isdigit() or int(arg) not in logic.FOLLOW_UP_WEEKS:
+    is_weeks = arg.isdigit() and int(arg) in logic.FOLLOW_UP_WEEKS
+    if not is_weeks and not arg.startswith(EVENT_ARG):
         return None
     svc = context.services
     repo = svc.repo
@@ -420,7 +432,17 @@ async def follow_up(update: Update, context: Ctx) -> int | None:
         context.chat_data.aim = None
         return ConversationHandler.END
     now = svc.clock.now()
-    day = dict(logic.follow_up_choices(now.date()))[int(arg)]
+    if is_weeks:
+        day = dict(logic.follow_up_choices(now.date()))[int(arg)]
+    else:
+        at_event = await catch_up_day(repo, parent, arg, now)
+        if at_event is None:
+            await context.bot.send_message(
+                query.message.chat.id,
+                _("That event is no longer planned: please choose another catch-up date."),
+            )
+            return None
+        day = at_event
     theme = load_content(current_locale()).theme(draft.theme)
     activity = logic.activity_by_id(theme, draft.activity_id)
     analysis = analyse(

@@ -306,7 +306,7 @@ async def take_note(update: Update, context: Ctx, parent: Parent) -> bool:
     if message is None or message.text is None or tip is None:
         return False
     noticed = message.text.strip()
-    await repo.save_tip_note(tip.id, noticed)
+    await repo.save_tip_note(tip.id, noticed, context.services.clock.now())
     setting = await repo.setting_of_group(parent.group_id)
     child = await repo.child_of(parent.user_id)
     content = load_content(content_locale(parent.locale))

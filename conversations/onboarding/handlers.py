@@ -11,6 +11,7 @@ from bot.i18n import SUPPORTED_LOCALES, _, current_locale, set_locale
 from conversations.aim.logic import new_flow_id, opening_question
 from conversations.common.keyboards import column, drop_buttons, keyboard
 from conversations.common.text import esc
+from conversations.events.outbox import invite_newcomer
 from conversations.language import language_buttons
 from conversations.onboarding.logic import (
     RELATIONSHIPS,
@@ -199,7 +200,7 @@ async def consent_yes(update: Update, context: Ctx) -> int:
             _("Sorry, that link has expired. Please ask your nursery for a new one."),
         )
         return ConversationHandler.END
-    await svc.repo.add_parent(
+    parent = await svc.repo.add_parent(
         user.id,
         query.message.chat.id,
         invite.group_id,
@@ -208,6 +209,7 @@ async def consent_yes(update: Update, context: Ctx) -> int:
         svc.settings.default_timezone,
         svc.clock.now(),
     )
+    await invite_newcomer(svc.repo, parent, svc.clock.now(), svc.quiet)
     await query.edit_message_reply_markup(None)
     await context.bot.send_message(
         query.message.chat.id, share_question(), reply_markup=keyboard(*share_buttons(SHARE))

@@ -333,5 +333,8 @@ def practitioner_help() -> str:
         "/child NAME: one child's story\n"
         "/export: a spreadsheet (CSV) of aims and check-ins\n"
         "/revoke: stop a parent link working\n"
+        "/event: plan a coffee morning or parent feedback group\n"
+        "/events: upcoming events and who's coming\n"
+        "/digest: when your weekly digest comes\n"
         "/help: this message"
     )

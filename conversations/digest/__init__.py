@@ -1,0 +1,1 @@
+"""The practitioners' weekly digest."""
