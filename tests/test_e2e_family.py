@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -384,3 +385,32 @@ async def test_carer_keeps_their_own_story_private(tmp_path: Path) -> None:
         await h.settle()
         for message in amara.messages:
             assert "terms" not in message.plain_text and "meltdown" not in message.plain_text
+
+
+async def test_no_note_reaches_a_parent_who_said_stop(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        pat, parent, relayed = await agree_aim(h)
+        await parent.say("STOP")
+        pat.send("I really liked how you sang.", reply_to=relayed.message_id)
+        [refused] = await pat.wait_messages(1)
+        assert "stopped messages from me" in refused.plain_text
+        await h.settle()
+        assert parent.unread == []
+
+
+async def test_two_claims_of_one_carer_link_at_once_only_one_wins(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        pat = await h.practitioner()
+        amara = await h.onboard(pat)
+        child = await h.repo.child_of(amara.id)
+        assert child is not None
+        now = h.clock.now()
+        token = await h.repo.create_carer_invite(child.id, amara.id, now, timedelta(days=7))
+        first, second = await asyncio.gather(
+            h.repo.claim_carer_invite(token, 5001, now),
+            h.repo.claim_carer_invite(token, 5002, now),
+        )
+        assert [first is None, second is None].count(True) == 1
+        assert await h.repo.carer_invite(token, now) is None
+        late = await h.repo.create_carer_invite(child.id, amara.id, now, timedelta(days=7))
+        assert await h.repo.claim_carer_invite(late, 5003, now + timedelta(days=8)) is None
