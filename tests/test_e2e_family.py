@@ -414,3 +414,44 @@ async def test_two_claims_of_one_carer_link_at_once_only_one_wins(tmp_path: Path
         assert await h.repo.carer_invite(token, now) is None
         late = await h.repo.create_carer_invite(child.id, amara.id, now, timedelta(days=7))
         assert await h.repo.claim_carer_invite(late, 5003, now + timedelta(days=8)) is None
+
+
+async def test_each_carer_keeps_their_own_aim_and_check_in(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        pat, amara, _relayed = await agree_aim(h)
+        [link] = await amara.say("/addcarer")
+        ben = h.fake.user(3004, "Ben")
+        await ben.say(f"/start {carer_token(link)}")
+        ben.press("Yes, that's fine")
+        await ben.wait_messages(1)
+        ben.press("Dad")
+        await ben.wait_messages(1)
+        await ben.say("/newaim")
+        await ben.say("He is so shy, he never joins in with the other children.")
+        await ben.say("He hides behind my legs and won't sing.", count=2)
+        ben.press(ben.last.button_labels[0])
+        await ben.wait_messages(1)
+        ben.press("Not right now")
+        await ben.wait_messages(1)
+        ben.press("That's right")
+        [follow] = await ben.wait_messages(1)
+        ben.press(follow.button_labels[0])
+        await ben.wait_messages(1)
+        await h.settle()
+        [relayed] = pat.read_all()
+        assert "Carer: Ben (dad)" in relayed.plain_text
+
+        child = await h.repo.child_of(ben.id)
+        assert child is not None
+        amara_aim = await h.repo.active_aim_of(child.id, amara.id)
+        ben_aim = await h.repo.active_aim_of(child.id, ben.id)
+        assert amara_aim is not None and ben_aim is not None
+        assert amara_aim.id != ben_aim.id  # Ben's aim did not replace Amara's
+
+        # Re-planning a carer's messages (after /resume) never schedules the other's aim.
+        await amara.say("/resume")
+        await ben.say("/resume")
+        ben_checkins = [r for r in await h.repo.outbox_of(ben.id) if r["kind"] == "checkin"]
+        amara_checkins = [r for r in await h.repo.outbox_of(amara.id) if r["kind"] == "checkin"]
+        assert {r["ref"] for r in ben_checkins} == {ben_aim.id}
+        assert {r["ref"] for r in amara_checkins} == {amara_aim.id}

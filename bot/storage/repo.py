@@ -360,11 +360,13 @@ class Repository:
         follow_up_on: date,
         now: datetime,
     ) -> Aim:
-        """Store a newly agreed aim; an earlier active aim for the child is marked replaced."""
+        """Store a newly agreed aim; this carer's earlier active aim for the child is marked
+        replaced (each carer of a child keeps their own aim)."""
         async with self.transaction() as conn:
             await conn.execute(
-                "UPDATE aims SET status = 'replaced' WHERE child_id = ? AND status = 'active'",
-                (child.id,),
+                "UPDATE aims SET status = 'replaced'"
+                " WHERE child_id = ? AND parent_id = ? AND status = 'active'",
+                (child.id, parent_id),
             )
             cur = await conn.execute(
                 "INSERT INTO aims (child_id, parent_id, theme, activity_id, text, own_words,"
@@ -893,6 +895,15 @@ class Repository:
             " ON CONFLICT (parent_id, child_id) DO UPDATE SET relationship = excluded.relationship",
             (parent_id, child_id, relationship),
         )
+
+    async def active_aim_of(self, child_id: int, parent_id: int) -> Aim | None:
+        """The current aim this carer agreed for the child (not another carer's)."""
+        row = await self._one(
+            "SELECT * FROM aims WHERE child_id = ? AND parent_id = ? AND status = 'active'"
+            " ORDER BY id DESC LIMIT 1",
+            (child_id, parent_id),
+        )
+        return self._aim(row) if row else None
 
     async def carers_of_child(self, child_id: int) -> list[tuple[int, str]]:
         """Every carer of a child: (parent user id, relationship), first joined first."""
