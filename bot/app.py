@@ -44,11 +44,14 @@ from conversations.events.conversation import build_event_conversation
 from conversations.events.outbox import EVENT_INVITE, EVENT_REMINDER, RSVP_PREFIX
 from conversations.events.outbox import invite_renderer as event_invite_renderer
 from conversations.events.outbox import reminder_renderer as event_reminder_renderer
+from conversations.family import handlers as family
+from conversations.family.logic import CARER_RELATIONSHIP_PREFIX, NOTE_PREFIX, REPLY_PREFIX
 from conversations.home import handlers as home
 from conversations.home.conversation import build_tips_conversation
 from conversations.home.outbox import tip_renderer, tip_replanner
 from conversations.home.planning import CHECKIN, CHECKIN_REMINDER, TIP
 from conversations.listening import load_content
+from conversations.onboarding import carer
 from conversations.onboarding import handlers as onboarding
 from conversations.parent import NON_TEXT, PRIVATE, build_parent_conversation, interruptions
 from conversations.practitioner import handlers as practitioner
@@ -141,6 +144,8 @@ def _commands() -> list[BotCommand]:
         BotCommand("pause", _("Take a break from messages")),
         BotCommand("resume", _("Start messages again")),
         BotCommand("stop", _("Stop all messages")),
+        BotCommand("song", _("Share a song or rhyme your child loves")),
+        BotCommand("addcarer", _("Invite another carer of your child")),
         BotCommand("language", _("Change the language I use")),
         BotCommand("privacy", _("What I keep and who sees it")),
         BotCommand("mydata", _("See everything I keep about you")),
@@ -255,9 +260,27 @@ async def _post_shutdown(app: App) -> None:
 
 def register_handlers(app: App) -> None:
     """Register every handler. Order matters within a group: the first match wins."""
-    app.add_handler(TypeHandler(Update, prepare), group=-1)
+    app.add_handler(TypeHandler(Update, prepare), group=-2)
+    # Family texts in their own group, after `prepare` and before any conversation: a note,
+    # an answer or a song is taken (and handling stops) wherever the user is in a flow;
+    # every other text (disclosures and STOP included) goes on to group 0 untouched.
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, family.route_command), group=-1)
+    app.add_handler(
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, family.route_text), group=-1
+    )
     # /start and practitioner commands come before the conversation so that they work in
     # the middle of it (a parent re-opening their link, a practitioner who is also a parent).
+    # A carer link (/start c_…) and its consent buttons first: the parent's own handlers would
+    # not recognise its token.
+    app.add_handler(
+        CommandHandler(
+            "start", carer.carer_start, filters=PRIVATE & filters.Regex(carer.START_PATTERN)
+        )
+    )
+    app.add_handler(CallbackQueryHandler(carer.carer_consent_yes, pattern=carer.CONSENT_PATTERN))
+    app.add_handler(
+        CallbackQueryHandler(carer.carer_language_chosen, pattern=carer.LANGUAGE_PATTERN)
+    )
     app.add_handler(CommandHandler("start", onboarding.start, filters=PRIVATE))
     # Practitioner and coordinator commands check the role in the database (or the admin
     # list) themselves and refuse politely; their buttons re-check ownership on every press.
@@ -309,6 +332,15 @@ def register_handlers(app: App) -> None:
     for handler in interruptions():
         app.add_handler(handler)
     app.add_handler(CommandHandler("pause", home.pause, filters=PRIVATE))
+    app.add_handler(CommandHandler("song", family.song, filters=PRIVATE))
+    app.add_handler(CommandHandler("addcarer", family.add_carer, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(family.note_button, pattern=f"^{NOTE_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(family.reply_button, pattern=f"^{REPLY_PREFIX}"))
+    app.add_handler(
+        CallbackQueryHandler(
+            carer.carer_relationship_button, pattern=f"^{CARER_RELATIONSHIP_PREFIX}"
+        )
+    )
     app.add_handler(CommandHandler("resume", home.resume, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(home.pause_choice, pattern=r"^pause:"))
     app.add_handler(CallbackQueryHandler(home.tip_button, pattern=r"^tip:"))

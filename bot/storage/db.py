@@ -237,6 +237,50 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX digests_due ON digests(enabled, next_due_at);
     ALTER TABLE tips_sent ADD COLUMN noticed_at TEXT;
     """,
+    # 6: family: notes between practitioners and parents, songs from home, carer links.
+    # Carer links get their own table rather than a new kind in `invites`: SQLite cannot
+    # change a CHECK without rebuilding the table (and `invites` is changed elsewhere), and
+    # a carer link differs in kind: single use, tied to one child (erased with the child).
+    """
+    CREATE TABLE relay_links (
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        holder TEXT NOT NULL CHECK (holder IN ('practitioner', 'parent')),
+        practitioner_id INTEGER NOT NULL REFERENCES practitioners(user_id) ON DELETE CASCADE,
+        parent_id INTEGER NOT NULL REFERENCES parents(user_id) ON DELETE CASCADE,
+        PRIMARY KEY (chat_id, message_id)
+    );
+    CREATE INDEX relay_links_parent ON relay_links(parent_id);
+    CREATE INDEX relay_links_practitioner ON relay_links(practitioner_id);
+    CREATE TABLE family_drafts (
+        user_id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('note', 'reply', 'song', 'relationship')),
+        parent_id INTEGER NOT NULL REFERENCES parents(user_id) ON DELETE CASCADE,
+        practitioner_id INTEGER REFERENCES practitioners(user_id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX family_drafts_parent ON family_drafts(parent_id);
+    CREATE TABLE songs (
+        id INTEGER PRIMARY KEY,
+        parent_id INTEGER NOT NULL REFERENCES parents(user_id) ON DELETE CASCADE,
+        child_id INTEGER REFERENCES children(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX songs_parent ON songs(parent_id);
+    CREATE INDEX songs_child ON songs(child_id);
+    CREATE TABLE carer_invites (
+        token_hash TEXT PRIMARY KEY,
+        child_id INTEGER NOT NULL REFERENCES children(id) ON DELETE CASCADE,
+        created_by INTEGER NOT NULL REFERENCES parents(user_id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_by INTEGER,
+        used_at TEXT
+    );
+    CREATE INDEX carer_invites_child ON carer_invites(child_id);
+    CREATE INDEX carer_invites_creator ON carer_invites(created_by);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

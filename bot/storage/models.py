@@ -303,3 +303,40 @@ class DigestData:
     replies: tuple[DigestItem, ...]
     signs: tuple[DigestItem, ...]
     quiet_parents: tuple[str, ...]
+
+
+# -- family: notes, songs from home, several carers ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelayLink:
+    """Which practitioner and parent a relayed message (or a note) in a chat belongs to."""
+
+    chat_id: int
+    message_id: int
+    holder: str
+    practitioner_id: int
+    parent_id: int
+
+
+@dataclass(frozen=True)
+class FamilyDraft:
+    """What a user's next text is for: a note, a reply, a song, or a new carer's relationship."""
+
+    user_id: int
+    kind: str
+    parent_id: int
+    practitioner_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CarerInvite:
+    """A valid, unused carer link: who made it and for which child."""
+
+    child_id: int
+    child_name: str
+    group_id: int
+    created_by: int
+    inviter_name: str
+    expires_at: datetime

@@ -17,6 +17,7 @@ from bot.storage.models import (
     Aim,
     AimLine,
     Alert,
+    CarerInvite,
     CheckIn,
     Child,
     ChildRecord,
@@ -27,12 +28,14 @@ from bot.storage.models import (
     Event,
     EventCount,
     ExportRow,
+    FamilyDraft,
     Group,
     Invite,
     OpenInvite,
     OutboxRow,
     Parent,
     Practitioner,
+    RelayLink,
     Schedule,
     Setting,
     SettingOverview,
@@ -60,6 +63,9 @@ class Repository:
         self.conn = conn
         # Coroutines sharing one connection share its transaction: serialise writes.
         self._lock = asyncio.Lock()
+        # Who may have a family draft (a superset: every draft is written here). Most texts
+        # come from users without one, and are passed on without a round trip to the database.
+        self._draft_users: set[int] | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -371,11 +377,13 @@ class Repository:
         follow_up_on: date,
         now: datetime,
     ) -> Aim:
-        """Store a newly agreed aim; an earlier active aim for the child is marked replaced."""
+        """Store a newly agreed aim; this carer's earlier active aim for the child is marked
+        replaced (each carer of a child keeps their own aim)."""
         async with self.transaction() as conn:
             await conn.execute(
-                "UPDATE aims SET status = 'replaced' WHERE child_id = ? AND status = 'active'",
-                (child.id,),
+                "UPDATE aims SET status = 'replaced'"
+                " WHERE child_id = ? AND parent_id = ? AND status = 'active'",
+                (child.id, parent_id),
             )
             cur = await conn.execute(
                 "INSERT INTO aims (child_id, parent_id, theme, activity_id, text, own_words,"
@@ -890,6 +898,9 @@ class Repository:
                 " ORDER BY due_at, id",
                 user_id,
             ),
+            "songs_from_home": await rows(
+                "SELECT text, created_at FROM songs WHERE parent_id = ? ORDER BY id", user_id
+            ),
             "event_answers": await rows(
                 "SELECT e.kind, e.starts_at, e.place, r.answer, r.answered_at FROM event_rsvps r"
                 " JOIN events e ON e.id = r.event_id WHERE r.parent_id = ? ORDER BY e.starts_at",
@@ -940,6 +951,12 @@ class Repository:
                 "carers",
             ):
                 await conn.execute(f"DELETE FROM {table} WHERE parent_id = ?", (user_id,))  # noqa: S608 - fixed names
+            await conn.execute(
+                "DELETE FROM family_drafts WHERE user_id = ? OR parent_id = ?", (user_id, user_id)
+            )
+            await conn.execute(
+                "UPDATE carer_invites SET used_by = NULL WHERE used_by = ?", (user_id,)
+            )
             sole = [child_id for child_id, others in children if others == 0]
             await conn.executemany(
                 "DELETE FROM children WHERE id = ?", [(child_id,) for child_id in sole]
@@ -1008,6 +1025,188 @@ class Repository:
         if total:
             await self.checkpoint()
         return total
+
+    # -- family: notes, songs from home, several carers per child ---------------------------
+
+    async def record_links(
+        self,
+        chat_id: int,
+        message_ids: Iterable[int],
+        holder: str,
+        practitioner_id: int,
+        parent_id: int,
+    ) -> None:
+        """Remember which practitioner and parent the messages sent to a chat are about."""
+        rows = [(chat_id, mid, holder, practitioner_id, parent_id) for mid in message_ids]
+        if not rows:
+            return
+        async with self._lock:
+            await self.conn.executemany(
+                "INSERT INTO relay_links (chat_id, message_id, holder, practitioner_id,"
+                " parent_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE"
+                " SET holder = excluded.holder, practitioner_id = excluded.practitioner_id,"
+                " parent_id = excluded.parent_id",
+                rows,
+            )
+
+    async def relay_link(self, chat_id: int, message_id: int) -> RelayLink | None:
+        """The practitioner and parent a message in a chat is about, if it was recorded."""
+        row = await self._one(
+            "SELECT chat_id, message_id, holder, practitioner_id, parent_id FROM relay_links"
+            " WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
+        )
+        if row is None:
+            return None
+        return RelayLink(
+            row["chat_id"],
+            row["message_id"],
+            row["holder"],
+            row["practitioner_id"],
+            row["parent_id"],
+        )
+
+    async def _drafts(self) -> set[int]:
+        if self._draft_users is None:
+            rows = await self._all("SELECT user_id FROM family_drafts")
+            self._draft_users = {int(r["user_id"]) for r in rows}
+        return self._draft_users
+
+    async def set_draft(
+        self, user_id: int, kind: str, parent_id: int, practitioner_id: int | None, now: datetime
+    ) -> None:
+        """Note what this user's next text is for (replacing any earlier draft)."""
+        (await self._drafts()).add(user_id)
+        await self._write(
+            "INSERT INTO family_drafts (user_id, kind, parent_id, practitioner_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET kind = excluded.kind,"
+            " parent_id = excluded.parent_id, practitioner_id = excluded.practitioner_id,"
+            " created_at = excluded.created_at",
+            (user_id, kind, parent_id, practitioner_id, _ts(now)),
+        )
+
+    async def get_draft(self, user_id: int) -> FamilyDraft | None:
+        """What this user's next text is for, if anything."""
+        if user_id not in await self._drafts():
+            return None
+        row = await self._one(
+            "SELECT user_id, kind, parent_id, practitioner_id, created_at FROM family_drafts"
+            " WHERE user_id = ?",
+            (user_id,),
+        )
+        if row is None:
+            self._drafts_discard(user_id)
+            return None
+        return FamilyDraft(
+            row["user_id"],
+            row["kind"],
+            row["parent_id"],
+            row["practitioner_id"],
+            datetime.fromisoformat(row["created_at"]),
+        )
+
+    def _drafts_discard(self, user_id: int) -> None:
+        if self._draft_users is not None:
+            self._draft_users.discard(user_id)
+
+    async def clear_draft(self, user_id: int) -> bool:
+        """Forget a user's draft; True if there was one."""
+        if user_id not in await self._drafts():
+            return False
+        self._drafts_discard(user_id)
+        async with (
+            self._lock,
+            self.conn.execute("DELETE FROM family_drafts WHERE user_id = ?", (user_id,)) as cur,
+        ):
+            return cur.rowcount > 0
+
+    async def save_song(
+        self, parent_id: int, child_id: int | None, text: str, now: datetime
+    ) -> int:
+        """Keep a song or rhyme from home."""
+        return await self._write(
+            "INSERT INTO songs (parent_id, child_id, text, created_at) VALUES (?, ?, ?, ?)",
+            (parent_id, child_id, text, _ts(now)),
+        )
+
+    async def songs_of_child(self, child_id: int) -> list[str]:
+        """Songs from home for a child, oldest first."""
+        rows = await self._all("SELECT text FROM songs WHERE child_id = ? ORDER BY id", (child_id,))
+        return [str(r["text"]) for r in rows]
+
+    async def create_carer_invite(
+        self, child_id: int, created_by: int, now: datetime, valid_for: timedelta
+    ) -> str:
+        """Create a single-use carer link for a child; return its raw token."""
+        token = secrets.token_urlsafe(24)
+        await self._write(
+            "INSERT INTO carer_invites (token_hash, child_id, created_by, created_at,"
+            " expires_at) VALUES (?, ?, ?, ?, ?)",
+            (hash_token(token), child_id, created_by, _ts(now), _ts(now + valid_for)),
+        )
+        return token
+
+    _CARER_INVITE = (
+        "SELECT i.child_id, c.first_name, c.group_id, i.created_by, p.name, i.expires_at"
+        " FROM carer_invites i JOIN children c ON c.id = i.child_id"
+        " JOIN parents p ON p.user_id = i.created_by WHERE i.token_hash = ?"
+    )
+
+    @staticmethod
+    def _carer_invite(row: aiosqlite.Row) -> CarerInvite:
+        return CarerInvite(row[0], row[1], row[2], row[3], row[4], datetime.fromisoformat(row[5]))
+
+    async def carer_invite(self, token: str, now: datetime) -> CarerInvite | None:
+        """The carer link for a raw token, when it is unused and not expired."""
+        row = await self._one(
+            self._CARER_INVITE + " AND i.used_at IS NULL AND i.expires_at > ?",
+            (hash_token(token), _ts(now)),
+        )
+        return self._carer_invite(row) if row else None
+
+    async def claim_carer_invite(
+        self, token: str, user_id: int, now: datetime
+    ) -> CarerInvite | None:
+        """Use up a carer link (atomically, once); None when used, expired or unknown."""
+        async with self.transaction() as conn:
+            row = await (
+                await conn.execute(
+                    self._CARER_INVITE + " AND i.used_at IS NULL AND i.expires_at > ?",
+                    (hash_token(token), _ts(now)),
+                )
+            ).fetchone()
+            if row is None:
+                return None
+            await conn.execute(
+                "UPDATE carer_invites SET used_by = ?, used_at = ? WHERE token_hash = ?",
+                (user_id, _ts(now), hash_token(token)),
+            )
+        return self._carer_invite(row)
+
+    async def join_child(self, parent_id: int, child_id: int, relationship: str) -> None:
+        """Make a parent a carer of an existing child (or change their relationship)."""
+        await self._write(
+            "INSERT INTO carers (parent_id, child_id, relationship) VALUES (?, ?, ?)"
+            " ON CONFLICT (parent_id, child_id) DO UPDATE SET relationship = excluded.relationship",
+            (parent_id, child_id, relationship),
+        )
+
+    async def active_aim_of(self, child_id: int, parent_id: int) -> Aim | None:
+        """The current aim this carer agreed for the child (not another carer's)."""
+        row = await self._one(
+            "SELECT * FROM aims WHERE child_id = ? AND parent_id = ? AND status = 'active'"
+            " ORDER BY id DESC LIMIT 1",
+            (child_id, parent_id),
+        )
+        return self._aim(row) if row else None
+
+    async def carers_of_child(self, child_id: int) -> list[tuple[int, str]]:
+        """Every carer of a child: (parent user id, relationship), first joined first."""
+        rows = await self._all(
+            "SELECT parent_id, relationship FROM carers WHERE child_id = ? ORDER BY rowid",
+            (child_id,),
+        )
+        return [(int(r["parent_id"]), str(r["relationship"])) for r in rows]
 
     # -- persistence (conversation states and chat data) ------------------------------------
 

@@ -11,6 +11,7 @@ from telegram.ext import ConversationHandler
 
 from bot.context import AimDraft, ChatData, Ctx
 from bot.i18n import _, bidi, current_locale
+from bot.storage.models import Parent
 from conversations.aim import logic
 from conversations.common.keyboards import column, keyboard
 from conversations.common.relay import send_to_practitioners
@@ -501,14 +502,20 @@ async def follow_up(update: Update, context: Ctx) -> int | None:
         reply_markup=tips_button,
     )
     if setting is not None:
-        await notify_practitioners(context, setting.id, agreed)
+        await notify_practitioners(context, setting.id, agreed, parent)
     return ConversationHandler.END
 
 
-async def notify_practitioners(context: Ctx, setting_id: int, agreed: logic.AgreedAim) -> int:
+async def notify_practitioners(
+    context: Ctx, setting_id: int, agreed: logic.AgreedAim, parent: Parent | None = None
+) -> int:
     """Send the agreed aim to every practitioner of the setting; return how many got it."""
     return await send_to_practitioners(
-        context.bot, context.services.repo, setting_id, lambda: logic.practitioner_blocks(agreed)
+        context.bot,
+        context.services.repo,
+        setting_id,
+        lambda: logic.practitioner_blocks(agreed),
+        about=parent,
     )
 
 

@@ -58,6 +58,7 @@ async def _tell_practitioners(context: Ctx, parent: Parent, checkin: CheckIn, ou
                 setting.name, child.first_name, parent.name, aim.text, outcome
             )
         ],
+        about=parent,
     )
 
 
@@ -131,6 +132,7 @@ async def take_reply(update: Update, context: Ctx, parent: Parent) -> bool:
             lambda: logic.practitioner_reply(
                 setting.name, child.first_name, parent.name, aim.text, reply
             ),
+            about=parent,
         )
     await message.reply_html(
         logic.reply_thanks(setting.name if setting else ""),

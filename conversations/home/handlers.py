@@ -318,6 +318,7 @@ async def take_note(update: Update, context: Ctx, parent: Parent) -> bool:
             repo,
             setting.id,
             lambda: practitioner_noticed(setting.name, name, parent.name, idea, noticed),
+            about=parent,
         )
     await message.reply_text(logic.noticed_thanks(setting.name if setting else ""))
     return True

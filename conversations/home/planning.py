@@ -52,7 +52,8 @@ async def replan(repo: Repository, parent: Parent, now: datetime, quiet: QuietHo
     if schedule is not None:
         await plan_next_tip(repo, parent, schedule, now, quiet)
     child = await repo.child_of(parent.user_id)
-    aim = await repo.active_aim(child.id) if child is not None else None
+    # Only this carer's own aim: another carer of the child has their own check-ins.
+    aim = await repo.active_aim_of(child.id, parent.user_id) if child is not None else None
     if aim is not None:
         answered = await repo.latest_checkin_for_aim(aim.id)
         if answered is None or answered.outcome == "keep":

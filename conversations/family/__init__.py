@@ -1,0 +1,1 @@
+"""Family: notes between practitioners and parents, songs from home, several carers."""
