@@ -117,6 +117,14 @@ async def test_language_command_changes_the_language(tmp_path: Path) -> None:
         assert help_text.plain_text == _t(
             "es",
             "/newaim: think together about an aim for your child's music sessions\n"
+            "/tips: choose when home singing ideas arrive\n"
+            "/song: tell the practitioners about a favourite song from home\n"
+            "/addcarer: a link for another carer of your child\n"
+            "/pause, /resume, /stop: fewer or no messages\n"
+            "/language: change the language I use\n"
+            "/privacy: what I keep and who sees it\n"
+            "/mydata: everything I keep about you\n"
+            "/forget: delete everything I keep about you\n"
             "/cancel: stop the conversation we're in\n"
             "/help: this message",
         )
