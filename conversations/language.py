@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import Ctx
 from bot.i18n import SUPPORTED_LOCALES, _, language_name, set_locale
-from conversations.common.keyboards import column
+from conversations.common.keyboards import column, drop_buttons
 
 PREFIX = "lang:"
 
@@ -42,7 +42,7 @@ async def language_choice(update: Update, context: Ctx) -> None:
         await services.repo.set_user_locale(user.id, code)
         services.locales[user.id] = code
     set_locale(code)
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     await context.bot.send_message(
         query.message.chat.id, _("From now on I'll write to you in English.")
     )

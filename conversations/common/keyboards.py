@@ -40,3 +40,12 @@ async def drop_buttons(query: CallbackQuery) -> None:
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
+
+
+async def set_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
+    """Replace the pressed message's buttons; a double tap that changes nothing is fine."""
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise

@@ -12,7 +12,7 @@ from telegram.ext import ConversationHandler
 from bot.context import Ctx, EventDraft
 from bot.i18n import LANGUAGES, _, current_locale
 from bot.storage.models import Practitioner
-from conversations.common.keyboards import column, keyboard
+from conversations.common.keyboards import column, drop_buttons, keyboard, set_buttons
 from conversations.common.text import pack
 from conversations.events import logic
 from conversations.events.outbox import RSVP_PREFIX, invite_parents, rsvp_buttons
@@ -59,7 +59,7 @@ async def kind(update: Update, context: Ctx) -> int | None:
         await query.answer(_("That button is no longer active."))
         return None
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     data.event.kind = chosen
     groups = await context.services.repo.groups_of_setting(practitioner.setting_id)
     if not groups:
@@ -90,7 +90,7 @@ async def group(update: Update, context: Ctx) -> int | None:
         await query.answer(_("That button is no longer active."))
         return None
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     data.event.group_id = found.id
     await context.bot.send_message(practitioner.chat_id, logic.when_question())
     return EventState.WHEN
@@ -162,7 +162,7 @@ async def save(update: Update, context: Ctx) -> int | None:
         data.event = None
         return ConversationHandler.END
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     now = svc.clock.now()
     event = await repo.create_event(
         found,
@@ -186,7 +186,7 @@ async def cancel(update: Update, context: Ctx) -> int:
     query = update.callback_query
     if query is not None:
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await drop_buttons(query)
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(chat.id, _("No problem, nothing was sent."))
@@ -253,4 +253,4 @@ async def rsvp(update: Update, context: Ctx) -> None:
     current = query.message.reply_markup if isinstance(query.message, Message) else None
     wanted = rsvp_buttons(event.id, answer)
     if current != wanted:
-        await query.edit_message_reply_markup(wanted)
+        await set_buttons(query, wanted)

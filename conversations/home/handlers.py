@@ -13,7 +13,7 @@ from bot.context import Ctx, TipsDraft
 from bot.i18n import _, format_full_day, format_weeks
 from bot.storage.models import Parent
 from conversations.checkin.logic import practitioner_noticed
-from conversations.common.keyboards import column, keyboard
+from conversations.common.keyboards import column, drop_buttons, keyboard, set_buttons
 from conversations.common.relay import send_to_practitioners
 from conversations.home import logic
 from conversations.home.planning import TIP, plan_next_tip, replan
@@ -95,7 +95,7 @@ async def moment(update: Update, context: Ctx) -> int | None:
         return None
     code = query.data.removeprefix(f"{PREFIX}m:")
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     quiet = context.services.quiet
     if code == "other":
         context.chat_data.tips = TipsDraft("other", "18:00", parent.timezone)
@@ -152,7 +152,7 @@ async def day(update: Update, context: Ctx) -> int | None:
             await query.answer(_("Please pick at least one day."))
             return None
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await drop_buttons(query)
         assert query.message is not None
         await _confirm(context, query.message.chat.id, draft)
         return TipsState.CONFIRM
@@ -167,7 +167,7 @@ async def day(update: Update, context: Ctx) -> int | None:
     else:
         draft.weekdays.append(chosen)
     await query.answer()
-    await query.edit_message_reply_markup(_day_buttons(draft.weekdays))
+    await set_buttons(query, _day_buttons(draft.weekdays))
     return None
 
 
@@ -198,7 +198,7 @@ async def adjust(update: Update, context: Ctx) -> int | None:
             (zone.split("/")[-1].replace("_", " "), f"{PREFIX}z:{i}")
             for i, zone in enumerate(logic.ZONES)
         ]
-        await query.edit_message_reply_markup(column(options, per_row=2))
+        await set_buttons(query, column(options, per_row=2))
         return None
     note: str | None = None
     before = (draft.local_time, draft.zone)
@@ -234,7 +234,7 @@ async def save(update: Update, context: Ctx) -> int:
     if query is None or data is None or data.tips is None or parent is None:
         return ConversationHandler.END
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     draft = data.tips
     svc = context.services
     repo = svc.repo
@@ -350,7 +350,7 @@ async def pause_choice(update: Update, context: Ctx) -> None:
         await query.answer(_("That button is no longer active."))
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     svc = context.services
     until = svc.clock.now() + timedelta(weeks=int(weeks))
     await svc.repo.set_paused_until(parent.user_id, until)

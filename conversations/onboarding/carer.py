@@ -13,7 +13,7 @@ from telegram.constants import ParseMode
 
 from bot.context import Ctx
 from bot.i18n import SUPPORTED_LOCALES, _, current_locale, set_locale
-from conversations.common.keyboards import column, keyboard
+from conversations.common.keyboards import column, drop_buttons, keyboard
 from conversations.family import logic
 from conversations.onboarding.handlers import CHOSEN_PREFIX, CONSENT_YES, consent_notice, start
 from conversations.onboarding.logic import RELATIONSHIPS, clean_relationship, relationship_label
@@ -75,7 +75,7 @@ async def carer_language_chosen(update: Update, context: Ctx) -> None:
         await query.answer(logic.carer_link_expired())
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     set_locale(code)
     setting = await repo.setting_of_group(invite.group_id)
     text, markup = consent_notice(
@@ -99,7 +99,7 @@ async def carer_consent_yes(update: Update, context: Ctx) -> None:
     if code in SUPPORTED_LOCALES:
         set_locale(code)
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     chat_id = query.message.chat.id
     if await repo.get_parent(user.id) is not None:
         await context.bot.send_message(chat_id, logic.carer_already_joined())
@@ -149,7 +149,7 @@ async def carer_relationship_button(update: Update, context: Ctx) -> None:
         await query.answer(_("That button is no longer active."))
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     await repo.clear_draft(user.id)
     await _joined(context, query.message.chat.id, user.id, label.lower())
 

@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.context import AimDraft, Ctx
 from bot.i18n import SUPPORTED_LOCALES, _, current_locale, set_locale
 from conversations.aim.logic import new_flow_id, opening_question
-from conversations.common.keyboards import column, drop_buttons, keyboard
+from conversations.common.keyboards import column, drop_buttons, keyboard, set_buttons
 from conversations.common.text import esc
 from conversations.events.outbox import invite_newcomer
 from conversations.language import language_buttons
@@ -135,7 +135,7 @@ async def language_menu(update: Update, context: Ctx) -> None:
         return
     token = query.data.removeprefix(LANGUAGE_PREFIX)
     await query.answer()
-    await query.edit_message_reply_markup(language_buttons(CHOSEN_PREFIX, f":{token}"))
+    await set_buttons(query, language_buttons(CHOSEN_PREFIX, f":{token}"))
 
 
 async def language_chosen(update: Update, context: Ctx) -> None:
@@ -152,7 +152,7 @@ async def language_chosen(update: Update, context: Ctx) -> None:
         )
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     set_locale(code)
     setting = await context.services.repo.get_setting(invite.setting_id)
     text, markup = consent_notice(
@@ -169,7 +169,7 @@ async def consent_no(update: Update, context: Ctx) -> int:
     if query is None:
         return ConversationHandler.END
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     if query.message is not None:
         await context.bot.send_message(
             query.message.chat.id,
@@ -194,7 +194,7 @@ async def consent_yes(update: Update, context: Ctx) -> int:
     invite = await svc.repo.resolve_invite(token, svc.clock.now())
     await query.answer()
     if invite is None or invite.kind != "parent" or invite.group_id is None:
-        await query.edit_message_reply_markup(None)
+        await drop_buttons(query)
         await context.bot.send_message(
             query.message.chat.id,
             _("Sorry, that link has expired. Please ask your nursery for a new one."),
@@ -210,7 +210,7 @@ async def consent_yes(update: Update, context: Ctx) -> int:
         svc.clock.now(),
     )
     await invite_newcomer(svc.repo, parent, svc.clock.now(), svc.quiet)
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     await context.bot.send_message(
         query.message.chat.id, share_question(), reply_markup=keyboard(*share_buttons(SHARE))
     )
@@ -283,7 +283,7 @@ async def child_age_skip(update: Update, context: Ctx) -> int:
     query = update.callback_query
     assert query is not None and query.message is not None
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     return await _ask_relationship(context, query.message.chat.id)
 
 
@@ -318,7 +318,7 @@ async def relationship_button(update: Update, context: Ctx) -> int | None:
         await query.answer(_("Sorry, that button no longer works."))
         return None
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(query)
     return await _finish_onboarding(update, context, label.lower(), query.message.chat.id)
 
 
