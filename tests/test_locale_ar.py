@@ -408,7 +408,9 @@ def test_catalog_is_complete_and_safe() -> None:
 
 def test_plural_forms_follow_arabic_grammar() -> None:
     catalog = lc.read_catalog("ar")
-    message = next(m for m in catalog if isinstance(m.id, tuple))
+    message = next(
+        m for m in catalog if m.id == ("It works for {n} day.", "It works for {n} days.")
+    )
     forms = message.string
     assert "أيام" in forms[3]  # 3-10 days: plural
     assert "يوماً" in forms[4]  # 11-99 days: accusative singular
@@ -428,7 +430,9 @@ def _expected(content: Content) -> dict[str, tuple[str, str]]:
         "catalog.opening_question": po("What would you like {child}'s music sessions"),
         "catalog.safeguarding_reply": po("Thank you for telling me. What you've shared matters"),
         "catalog.summary_header": po("Here's what we agreed:"),
-        "catalog.summary_closing": po("I've shared the aim with the practitioners at {setting}"),
+        "catalog.summary_closing": po(
+            "I've shared the aim with the practitioners at {setting}, with"
+        ),
         "catalog.cancel_reply": po("No problem, I've stopped here"),
         "stop.confirmation": po(lc.STOP_CONFIRMATION),
         "engine.joe_reflection": (

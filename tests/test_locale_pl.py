@@ -445,7 +445,9 @@ def _expected(content: Content) -> dict[str, tuple[str, str]]:
         "catalog.opening_question": po("What would you like {child}'s music sessions"),
         "catalog.safeguarding_reply": po("Thank you for telling me. What you've shared matters"),
         "catalog.summary_header": po("Here's what we agreed:"),
-        "catalog.summary_closing": po("I've shared the aim with the practitioners at {setting}"),
+        "catalog.summary_closing": po(
+            "I've shared the aim with the practitioners at {setting}, with"
+        ),
         "catalog.cancel_reply": po("No problem, I've stopped here"),
         "stop.confirmation": po(lc.STOP_CONFIRMATION),
         "engine.joe_reflection": (

@@ -25,7 +25,7 @@ from bot.sandbox.fakeapi import FakeUser
 from conversations.common.text import utf16_len
 from tests.support.harness import Harness, running_bot
 
-EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "400"))
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "1000"))
 
 
 class _Errors(logging.Handler):
