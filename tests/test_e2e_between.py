@@ -24,15 +24,7 @@ LONDON = ZoneInfo("Europe/London")
 async def agree_aim(h: Harness, home: bool = True) -> tuple[FakeUser, FakeUser]:
     """A parent agrees an aim (follow-up in three weeks); returns (practitioner, parent)."""
     pat, parent, _activity = await h.to_activity()
-    parent.press("Let's try it")
-    await parent.wait_messages(1)
-    parent.press("Yes, we'll try it at home" if home else "Not right now")
-    await parent.wait_messages(1)
-    parent.press("That's right")
-    [follow] = await parent.wait_messages(1)
-    parent.press(follow.button_labels[1])
-    await parent.wait_messages(1)
-    await h.settle()
+    await h.agree_from_activity(parent, home=home)
     pat.read_all()
     return pat, parent
 

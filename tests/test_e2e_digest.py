@@ -16,15 +16,7 @@ async def agree_aim(h: Harness, pat: FakeUser, user_id: int, name: str, child: s
     await parent.wait_messages(1)
     parent.send(JOE_PICTURE)
     await parent.wait_messages(2)
-    parent.press("Let's try it")
-    await parent.wait_messages(1)
-    parent.press("Not right now")
-    await parent.wait_messages(1)
-    parent.press("That's right")
-    [follow] = await parent.wait_messages(1)
-    parent.press(follow.button_labels[1])
-    await parent.wait_messages(1)
-    await h.settle()
+    await h.agree_from_activity(parent)
     return parent
 
 

@@ -17,15 +17,7 @@ DISCLOSURE = "My partner hits me and I'm scared."
 async def agree_aim(h: Harness) -> tuple[FakeUser, FakeUser, SentMessage]:
     """A parent agrees an aim; returns (practitioner, parent, the relayed aim)."""
     pat, parent, _activity = await h.to_activity()
-    parent.press("Let's try it")
-    await parent.wait_messages(1)
-    parent.press("Not right now")
-    await parent.wait_messages(1)
-    parent.press("That's right")
-    [follow] = await parent.wait_messages(1)
-    parent.press(follow.button_labels[1])
-    await parent.wait_messages(1)
-    await h.settle()
+    await h.agree_from_activity(parent)
     [relayed] = pat.read_all()
     assert "New aim agreed" in relayed.plain_text
     return pat, parent, relayed

@@ -19,20 +19,13 @@ STORY = (
 CHILD = "Quillon"
 
 
-async def agree_aim(parent: FakeUser, story: str = STORY) -> None:
+async def agree_aim(h: Harness, parent: FakeUser, story: str = STORY) -> None:
     """From the opening question to the agreed aim (the practitioner is told)."""
     parent.send(story)
     await parent.wait_messages(1)
     parent.send(JOE_PICTURE)
     await parent.wait_messages(2)
-    parent.press("Let's try it")
-    await parent.wait_messages(1)
-    parent.press("Not right now")
-    await parent.wait_messages(1)
-    parent.press("That's right")
-    [dates] = await parent.wait_messages(1)
-    parent.press(next(label for label in dates.button_labels if label.startswith("In 3 weeks")))
-    await parent.wait_messages(1)
+    await h.agree_from_activity(parent)
 
 
 async def drain(h: Harness, user: FakeUser) -> list[SentMessage]:
@@ -101,7 +94,7 @@ async def test_words_stay_private_when_the_parent_shares_only_the_aim(tmp_path: 
     async with running_bot(tmp_path) as h:
         pat = await h.practitioner()
         parent = await h.onboard(pat, child=CHILD, share=False)
-        await agree_aim(parent)
+        await agree_aim(h, parent)
         summary = parent.last.plain_text
         assert "I've shared the aim with the practitioners at Sunflower Nursery." in summary
         assert "own words" not in summary
@@ -119,7 +112,7 @@ async def test_words_shared_when_the_parent_says_yes(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
         pat = await h.practitioner()
         parent = await h.onboard(pat, child=CHILD, share=True)
-        await agree_aim(parent)
+        await agree_aim(h, parent)
         [relayed] = await pat.wait_messages(1)
         assert "In the parent's words" in relayed.plain_text
         assert "marmalade" in relayed.plain_text
@@ -132,7 +125,7 @@ async def test_mydata_sends_a_readable_message_and_a_json_document(tmp_path: Pat
     async with running_bot(tmp_path) as h:
         pat = await h.practitioner()
         parent = await h.onboard(pat, child=CHILD)
-        await agree_aim(parent)
+        await agree_aim(h, parent)
         parent.send("/mydata")
         await h.settle()
         replies = parent.unread
@@ -186,10 +179,10 @@ async def test_forget_erases_every_table_and_the_raw_files(tmp_path: Path) -> No
     async with running_bot(tmp_path) as h:
         pat = await h.practitioner()
         other = await h.onboard(pat, user_id=3003, name="Bea", child="Otto")
-        await agree_aim(other, "Otto loves the drum but he bites other children sometimes.")
+        await agree_aim(h, other, "Otto loves the drum but he bites other children sometimes.")
         await pat.wait_messages(1)
         parent = await h.onboard(pat, user_id=2002, name="Amara", child=CHILD)
-        await agree_aim(parent)
+        await agree_aim(h, parent)
         assert await h.repo.outbox_of(2002)  # the check-in is planned
         parent.send("He hit me and I am scared of him at home")  # an alert (kept, anonymised)
         await drain(h, parent)
@@ -263,7 +256,7 @@ async def test_forget_keeps_a_child_another_carer_still_uses(tmp_path: Path) -> 
     async with running_bot(tmp_path) as h:
         pat = await h.practitioner()
         mum = await h.onboard(pat, user_id=2002, name="Amara", child=CHILD)
-        await agree_aim(mum)
+        await agree_aim(h, mum)
         await pat.wait_messages(1)
         child = await h.repo.child_of(2002)
         assert child is not None
@@ -301,7 +294,7 @@ async def test_silent_parent_is_warned_once_then_erased(tmp_path: Path) -> None:
     async with running_bot(tmp_path, **env) as h:
         pat = await h.practitioner()
         quiet = await h.onboard(pat, user_id=2002, child=CHILD)
-        await agree_aim(quiet)
+        await agree_aim(h, quiet)
         await pat.wait_messages(1)
         back = await h.onboard(pat, user_id=3003, name="Bea", child="Otto")
         assert (await h.housekeeping()).warned == 0

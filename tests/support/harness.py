@@ -154,6 +154,21 @@ class Harness:
         _reframe, activity = await parent.wait_messages(2)
         return pat, parent, activity
 
+    async def agree_from_activity(self, parent: FakeUser, *, home: bool = False) -> None:
+        """From the first activity to the agreed aim: try it, at home or not, that's right,
+        catch-up in three weeks; then wait for the bot."""
+        parent.press("Let's try it")
+        await parent.wait_messages(1)
+        parent.press("Yes, we'll try it at home" if home else "Not right now")
+        await parent.wait_messages(1)
+        parent.press("That's right")
+        [follow] = await parent.wait_messages(1)
+        parent.press(
+            next(label for label in follow.button_labels if label.startswith("In 3 weeks"))
+        )
+        await parent.wait_messages(1)
+        await self.settle()
+
 
 def bot_settings(tmp_path: Path, base_url: str, token: str, **extra: str) -> Settings:
     """Settings for a test bot (no gathering pause unless asked for)."""
