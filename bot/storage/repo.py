@@ -43,6 +43,11 @@ from bot.storage.models import (
     TipSent,
 )
 
+# The columns Repository._practitioner reads, for every query that returns practitioners.
+_PRACTITIONER_SELECT = (
+    "SELECT user_id, chat_id, setting_id, name, locale, is_lead FROM practitioners"
+)
+
 
 def hash_token(token: str) -> str:
     """Hash an invite token for storage (the raw token is never stored)."""
@@ -199,8 +204,7 @@ class Repository:
     async def get_practitioner(self, user_id: int) -> Practitioner | None:
         """Return the practitioner with this Telegram user id."""
         row = await self._one(
-            "SELECT user_id, chat_id, setting_id, name, locale, is_lead FROM practitioners"
-            " WHERE user_id = ?",
+            _PRACTITIONER_SELECT + " WHERE user_id = ?",
             (user_id,),
         )
         return self._practitioner(row) if row else None
@@ -208,8 +212,7 @@ class Repository:
     async def practitioners_of_setting(self, setting_id: int) -> list[Practitioner]:
         """Return every practitioner of a setting."""
         rows = await self._all(
-            "SELECT user_id, chat_id, setting_id, name, locale, is_lead FROM practitioners"
-            " WHERE setting_id = ? ORDER BY created_at, user_id",
+            _PRACTITIONER_SELECT + " WHERE setting_id = ? ORDER BY created_at, user_id",
             (setting_id,),
         )
         return [self._practitioner(r) for r in rows]
@@ -1640,8 +1643,7 @@ class Repository:
     async def lead_of(self, setting_id: int) -> Practitioner | None:
         """The setting's safeguarding lead, if one is set."""
         row = await self._one(
-            "SELECT user_id, chat_id, setting_id, name, locale, is_lead FROM practitioners"
-            " WHERE setting_id = ? AND is_lead = 1",
+            _PRACTITIONER_SELECT + " WHERE setting_id = ? AND is_lead = 1",
             (setting_id,),
         )
         return self._practitioner(row) if row else None
@@ -1650,10 +1652,7 @@ class Repository:
         """Every setting with its groups, practitioners and number of open invites."""
         settings = await self._all("SELECT id, name FROM settings ORDER BY id")
         groups = await self._all("SELECT id, setting_id, name FROM groups ORDER BY id")
-        people = await self._all(
-            "SELECT user_id, chat_id, setting_id, name, locale, is_lead FROM practitioners"
-            " ORDER BY created_at, user_id"
-        )
+        people = await self._all(_PRACTITIONER_SELECT + " ORDER BY created_at, user_id")
         counts = await self._all(
             "SELECT setting_id, COUNT(*) AS n FROM invites WHERE revoked_at IS NULL"
             " AND expires_at > ? GROUP BY setting_id",

@@ -16,6 +16,7 @@ from bot.i18n import _, format_clock, use_locale
 from bot.storage.models import Alert, Practitioner
 from bot.storage.repo import Repository
 from conversations.common.keyboards import keyboard
+from conversations.common.relay import send_chunks
 from conversations.common.text import esc, pack, quote_blocks
 
 log = logging.getLogger(__name__)
@@ -131,15 +132,8 @@ async def _send(
         chunks = pack(alert_blocks(details, alert, text, escalated=escalated))
         button = ack_button(alert.id)
     try:
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            sent = await bot.send_message(
-                practitioner.chat_id,
-                chunk,
-                parse_mode=ParseMode.HTML,
-                reply_markup=button if last else None,
-            )
-        await repo.record_alert_delivery(alert.id, practitioner.chat_id, sent.message_id)
+        sent = await send_chunks(bot, practitioner.chat_id, chunks, button)
+        await repo.record_alert_delivery(alert.id, practitioner.chat_id, sent[-1])
     except TelegramError as exc:
         log.warning("alert not delivered to a practitioner: %s", type(exc).__name__)
         return False

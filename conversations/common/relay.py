@@ -24,6 +24,23 @@ def note_keyboard(parent: Parent) -> InlineKeyboardMarkup:
     return keyboard([(note_button_label(parent.name), f"{NOTE_PREFIX}{parent.user_id}")])
 
 
+async def send_chunks(
+    bot: Bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None
+) -> list[int]:
+    """Send HTML messages to one chat, the buttons under the last; return their ids
+    (a TelegramError stops the sending and is left to the caller)."""
+    sent: list[int] = []
+    for index, chunk in enumerate(chunks):
+        message = await bot.send_message(
+            chat_id,
+            chunk,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup if index == len(chunks) - 1 else None,
+        )
+        sent.append(message.message_id)
+    return sent
+
+
 async def send_to_practitioners(
     bot: Bot,
     repo: Repository,
@@ -45,14 +62,7 @@ async def send_to_practitioners(
             markup = note_keyboard(about) if about is not None else None
         sent: list[int] = []
         try:
-            for index, chunk in enumerate(chunks):
-                message = await bot.send_message(
-                    practitioner.chat_id,
-                    chunk,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup if index == len(chunks) - 1 else None,
-                )
-                sent.append(message.message_id)
+            sent = await send_chunks(bot, practitioner.chat_id, chunks, markup)
             delivered += 1
         except TelegramError as exc:
             log.warning("message not delivered to a practitioner: %s", type(exc).__name__)
