@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.sandbox.fakeapi import FakeUser, SentMessage
+from conversations.family.logic import CARER_TOKEN_PREFIX
 from tests.support.harness import JOE_PICTURE, JOE_STORY, Harness, running_bot
 
 NOTE_BUTTON = "💬 Send a note to Amara"
@@ -448,3 +449,18 @@ async def test_each_carer_keeps_their_own_aim_and_check_in(tmp_path: Path) -> No
         amara_checkins = [r for r in await h.repo.outbox_of(amara.id) if r["kind"] == "checkin"]
         assert {r["ref"] for r in ben_checkins} == {ben_aim.id}
         assert {r["ref"] for r in amara_checkins} == {amara_aim.id}
+
+
+async def test_a_nursery_link_can_never_be_read_as_a_carer_link(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        pat = await h.practitioner()
+        setting = await h.repo.get_practitioner(pat.id)
+        assert setting is not None
+        tokens = [
+            await h.repo.create_invite(
+                "parent", setting.setting_id, None, h.clock.now(), timedelta(days=1)
+            )
+            for _ in range(200)
+        ]
+        assert not any(token.startswith(CARER_TOKEN_PREFIX) for token in tokens)
+        assert all("_" not in token and len(token) >= 32 for token in tokens)

@@ -151,7 +151,10 @@ class Repository:
         created_by: int | None = None,
     ) -> str:
         """Create an invite and return its raw token (only its hash is stored)."""
-        token = secrets.token_urlsafe(24)
+        # Hex, so never '_': a carer link is 'c_' + its own token, and a nursery link must
+        # never look like one. 128 random bits in 32 characters, which keeps the consent
+        # button's callback data (prefix, language, token) within Telegram's 64 bytes.
+        token = secrets.token_hex(16)
         await self._write(
             "INSERT INTO invites (token_hash, kind, setting_id, group_id, created_by,"
             " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
