@@ -28,6 +28,7 @@ PICTURE = "Screaming, kicking, throwing himself on the floor. A proper meltdown.
 # (action, payload, replies expected) once the parent has opened their link; one update each.
 SCRIPT: list[tuple[str, str, int]] = [
     ("press", "Yes, that's fine", 1),
+    ("press", "Yes, share my words", 1),
     ("send", "Max", 1),
     ("send", "4", 1),
     ("press", "Mum", 1),

@@ -71,6 +71,10 @@ async def prepare(update: object, context: Ctx) -> None:
     """Before any handler: speak the user's language for the rest of this update (the one
     they chose, else Telegram's, else the default)."""
     services = context.services
+    if services.warm_up is not None and not services.warm_up.done():
+        # The filters below run the safeguarding lexicons synchronously: wait for the start-up
+        # thread to finish compiling them, rather than compile them again on the event loop.
+        await asyncio.shield(services.warm_up)
     default = services.settings.default_locale
     if not isinstance(update, Update) or update.effective_user is None:
         set_locale(default)

@@ -92,6 +92,8 @@ async def test_unclear_concern_asks_with_theme_buttons(tmp_path: Path) -> None:
         [question] = await parent.wait_messages(1)
         assert "which of these" in question.plain_text
         assert len(question.button_labels) == 8
+        # No quiet period (GATHER_SECONDS=0): the replies came at once, with no "typing…".
+        assert parent.actions == []
         parent.press(question.button_labels[0])
         _reframe, activity = await parent.wait_messages(2)
         assert activity.button_labels[0] == "Let's try it"

@@ -95,7 +95,10 @@ async def _gather(update: Update, context: Ctx, phase: str) -> AimDraft | None:
     (draft.story if phase == "story" else draft.picture).append(message.text)
     gatherer = context.services.gatherer
     gatherer.bump(message.chat_id)
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    if gatherer.quiet_seconds > 0:
+        # "typing…" covers the quiet period; with none the reply comes at once and the
+        # indicator would be one more Bot API call for nothing.
+        await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     await gatherer.wait_quiet(message.chat_id)
     current = data.aim
     if current is None or current.flow != draft.flow:

@@ -38,6 +38,12 @@ from pathlib import Path
 from typing import Any
 
 from conversations.listening import scripts
+from conversations.listening.prefilter import (
+    NeedleIndex,
+    Requirement,
+    requirement,
+    satisfied,
+)
 from conversations.listening.scripts import (
     CLAUSE_PUNCTUATION,
     SENTENCE_PUNCTUATION,
@@ -127,6 +133,8 @@ class _Trigger:
     immediate_cues: bool
     negatable: bool
     guards: tuple[_Guard, ...]
+    # What every match contains (prefilter.py); None: nothing known, always run the regex.
+    needs: Requirement | None
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,8 @@ class _Lexicon:
     immediate_cue: ScriptPattern | None
     immediate_window: int
     triggers: tuple[_Trigger, ...]
+    benign_needs: Requirement | None
+    needles: NeedleIndex  # every trigger's needles and the benign idioms', found in one scan
 
 
 @dataclass(frozen=True)
@@ -206,13 +216,23 @@ def _hits(norm: str, lex: _Lexicon) -> Iterator[_Hit]:
     # One look for combining marks per text: every pattern below then runs on the engine that
     # text needs (scripts.ScriptPattern), without looking again.
     marks = scripts.has_marks(norm)
-    masked = _mask(norm, lex.benign, marks)
-    sentences = _spans(masked, lex.sentence_break.on(marks))
+    # Most triggers cannot match most messages: skip those whose literal needles are absent.
+    # The benign idioms too: when they cannot match, there is nothing to blank out.
+    found = lex.needles.present(norm)
+    masked = norm
+    if lex.benign is not None and satisfied(lex.benign_needs, found):
+        masked = _mask(norm, lex.benign, marks)
+        found = lex.needles.present(masked)
+    sentences: list[tuple[int, int]] | None = None
     for trig in lex.triggers:
+        if not satisfied(trig.needs, found):
+            continue
         for m in trig.regex.on(marks).finditer(masked):
             start, end = m.span()
             if end <= start:
                 continue
+            if sentences is None:
+                sentences = _spans(masked, lex.sentence_break.on(marks))
             s_start, s_end = _containing(sentences, start)
             s_start = min(s_start, start)
             if _guarded(trig, masked, s_start, s_end, marks):
@@ -430,6 +450,7 @@ def _compile(data: Mapping[str, Any], locale: str) -> _Lexicon:
                 immediate_cues=bool(t.get("immediate_cues", True)),
                 negatable=bool(t.get("negatable", True)),
                 guards=tuple(guards[g] for g in t.get("guards", [])),
+                needs=requirement(trigger_re.pattern),
             )
         )
 
@@ -437,9 +458,12 @@ def _compile(data: Mapping[str, Any], locale: str) -> _Lexicon:
     # a parent may mix languages in one message.
     sentence = pattern(seg.get("sentence_break", r"[.!?\n]+"), "sentence")
     clause = pattern(seg.get("clause_break", r"[,;:]"), "clause")
+    benign = union(data.get("benign", {}).get("patterns", []), "benign")
+    benign_needs = requirement(benign.pattern) if benign is not None else None
     return _Lexicon(
         folding=folding,
-        benign=union(data.get("benign", {}).get("patterns", []), "benign"),
+        benign=benign,
+        benign_needs=benign_needs,
         sentence_break=compiled(f"(?:{sentence})|[{SENTENCE_PUNCTUATION}]+", "sentence"),
         clause_break=compiled(f"(?:{clause})|[{CLAUSE_PUNCTUATION}]", "clause"),
         negation=union(neg.get("cues", []), "negation"),
@@ -447,6 +471,7 @@ def _compile(data: Mapping[str, Any], locale: str) -> _Lexicon:
         immediate_cue=union(imm.get("cues", []), "immediate"),
         immediate_window=int(imm.get("window_chars", 60)),
         triggers=tuple(triggers),
+        needles=NeedleIndex([benign_needs, *(t.needs for t in triggers)]),
     )
 
 
