@@ -25,6 +25,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, App, ChatData, Ctx, Gatherer, Services
 from bot.housekeeping import Housekeeper
+from bot.http import AiohttpRequest
 from bot.i18n import SUPPORTED_LOCALES, _, check_catalogs, negotiate, set_locale, use_locale
 from bot.persistence import SQLitePersistence
 from bot.scheduler import Dispatcher
@@ -406,10 +407,10 @@ def build_application(
         builder = builder.rate_limiter(
             AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29.5, max_retries=0)
         )
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # aiohttp under PTB unless told otherwise (the sandbox passes its in-process transport):
+    # half the CPU per Bot API call of the httpx default (bot/http.py).
+    builder = builder.request(request or AiohttpRequest(256))
+    builder = builder.get_updates_request(get_updates_request or AiohttpRequest(1))
     app: App = builder.build()
     app.bot_data[SERVICES_KEY] = services
     register_handlers(app)

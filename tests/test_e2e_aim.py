@@ -15,6 +15,7 @@ from tests.support.harness import JOE_PICTURE, JOE_STORY, Harness, running_bot
 
 
 async def _tell_joe_story(h: Harness, parent_id: int = 2002) -> tuple[object, object]:
+    # Sent as a burst: the bot must run with a quiet period (GATHER_SECONDS > 0) to gather it.
     pat = await h.practitioner()
     parent = await h.onboard(pat, user_id=parent_id)
     for part in JOE_STORY:
@@ -101,7 +102,7 @@ async def test_unclear_concern_asks_with_theme_buttons(tmp_path: Path) -> None:
 
 
 async def test_another_idea_tell_me_more_and_own_words(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as h:
+    async with running_bot(tmp_path, GATHER_SECONDS="0.3") as h:
         _pat, parent = await _tell_joe_story(h)
         await parent.wait_messages(1)
         parent.send(JOE_PICTURE)
@@ -132,7 +133,7 @@ async def test_another_idea_tell_me_more_and_own_words(tmp_path: Path) -> None:
 
 
 async def test_restart_mid_conversation_resumes_at_the_same_step(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as h:
+    async with running_bot(tmp_path, GATHER_SECONDS="0.3") as h:
         _pat, parent = await _tell_joe_story(h)
         await parent.wait_messages(1)
         parent.send(JOE_PICTURE)
@@ -144,7 +145,7 @@ async def test_restart_mid_conversation_resumes_at_the_same_step(tmp_path: Path)
 
 
 async def test_restart_while_telling_the_story_keeps_it(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as h:
+    async with running_bot(tmp_path, GATHER_SECONDS="0.3") as h:
         pat = await h.practitioner()
         parent = await h.onboard(pat)
         await h.restart()
@@ -180,7 +181,7 @@ async def test_consent_refused_stores_nothing(tmp_path: Path) -> None:
 async def test_safeguarding_disclosure_mid_conversation_alerts_practitioner(
     tmp_path: Path,
 ) -> None:
-    async with running_bot(tmp_path) as h:
+    async with running_bot(tmp_path, GATHER_SECONDS="0.3") as h:
         _pat, parent = await _tell_joe_story(h)
         pat = _pat
         await parent.wait_messages(1)

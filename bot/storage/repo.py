@@ -84,21 +84,30 @@ class Repository:
                 raise
             await self.conn.execute("COMMIT")
 
+    # One round trip to the database thread each (aiosqlite's helpers run, fetch and drop the
+    # cursor in that thread), instead of three (execute, fetch, close): a guided step makes
+    # several of these, and each trip costs the event loop a thread hand-off.
+
     async def _one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def _all_locked(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._lock, self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        async with self._lock:
+            return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
-    async def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
-        async with self._lock, self.conn.execute(sql, tuple(params)) as cur:
-            return int(cur.lastrowid or 0)
+    async def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
+        async with self._lock:
+            await self.conn.execute_fetchall(sql, tuple(params))
+
+    async def _insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT; return the new row's id."""
+        async with self._lock:
+            row = await self.conn.execute_insert(sql, tuple(params))
+        return int(row[0]) if row else 0
 
     # -- settings, groups, invites ------------------------------------------------------
 
@@ -751,7 +760,7 @@ class Repository:
     ) -> int:
         """Record a safeguarding alert; the parent's message is kept only until the alert is
         acknowledged or escalated (it is needed to re-send it)."""
-        return await self._write(
+        return await self._insert(
             "INSERT INTO safeguarding_alerts (user_id, setting_id, category, immediate, notified,"
             " created_at, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (user_id, setting_id, category, int(immediate), notified, _ts(now), message),
@@ -1130,7 +1139,7 @@ class Repository:
         self, parent_id: int, child_id: int | None, text: str, now: datetime
     ) -> int:
         """Keep a song or rhyme from home."""
-        return await self._write(
+        return await self._insert(
             "INSERT INTO songs (parent_id, child_id, text, created_at) VALUES (?, ?, ?, ?)",
             (parent_id, child_id, text, _ts(now)),
         )
@@ -1274,7 +1283,7 @@ class Repository:
         now: datetime,
     ) -> Event:
         """Schedule a coffee morning or feedback group for a group."""
-        event_id = await self._write(
+        event_id = await self._insert(
             "INSERT INTO events (setting_id, group_id, kind, starts_at, place, created_by,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (group.setting_id, group.id, kind, _ts(starts_at), place, created_by, _ts(now)),
