@@ -60,14 +60,16 @@ class Requirement:
     """What every match of a pattern contains: at least one clause holds."""
 
     clauses: Clauses
-    # Each clause's first set, united: when none of these is in a text, no clause holds. One
-    # look rejects most texts.
-    gate: Strings
+    # gates[k]: the k-th set of every clause, united (k below the shortest clause's length).
+    # A clause that holds has a needle in each, so a text missing any gate is rejected with
+    # one C-level look per gate: most texts never reach the clauses.
+    gates: tuple[Strings, ...]
 
     def admits(self, found: frozenset[str]) -> bool:
         """Whether the needles found in a text meet the requirement."""
-        if self.gate.isdisjoint(found):
-            return False
+        for gate in self.gates:
+            if gate.isdisjoint(found):
+                return False
         return any(all(not s.isdisjoint(found) for s in clause) for clause in self.clauses)
 
 
@@ -86,7 +88,9 @@ def requirement(pattern: str, flags: int = 0) -> Requirement | None:
         return None
     # The rarest-looking set first: most clauses then fail on their first look.
     clauses = tuple(tuple(sorted(c, key=_strength, reverse=True)) for c in req)
-    return Requirement(clauses, frozenset().union(*(c[0] for c in clauses)))
+    depth = min(len(c) for c in clauses)
+    gates = tuple(frozenset().union(*(c[k] for c in clauses)) for k in range(depth))
+    return Requirement(clauses, gates)
 
 
 def satisfied(req: Requirement | None, found: frozenset[str]) -> bool:
