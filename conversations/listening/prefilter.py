@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from conversations.listening.scripts import trie_alternation
+
 __all__ = ["NeedleIndex", "Requirement", "requirement", "satisfied"]
 
 Strings = frozenset[str]
@@ -110,7 +112,8 @@ class NeedleIndex:
         self._prefixes: Mapping[str, frozenset[str]] = {
             n: frozenset(n[:i] for i in range(1, len(n) + 1) if n[:i] in needles) for n in needles
         }
-        self._scan = re.compile("(?=(" + _trie(needles) + "))", re.DOTALL) if needles else None
+        trie = trie_alternation([re.escape(char) for char in n] for n in needles)
+        self._scan = re.compile("(?=(" + trie + "))", re.DOTALL) if needles else None
 
     def present(self, text: str) -> frozenset[str]:
         """The needles that occur in ``text``."""
@@ -118,29 +121,6 @@ class NeedleIndex:
             return frozenset()
         longest = {m.group(1) for m in self._scan.finditer(text)}
         return frozenset().union(*(self._prefixes[n] for n in longest))
-
-
-def _trie(words: Iterable[str]) -> str:
-    """An alternation of the words shaped as a trie, so it always takes the longest."""
-    root: dict[str, Any] = {}
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _trie_regex(root)
-
-
-def _trie_regex(node: Mapping[str, Any]) -> str:
-    branches = [
-        re.escape(char) + _trie_regex(child) for char, child in sorted(node.items()) if char
-    ]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if "" in node:  # a word ends here: go on greedily if a longer one follows
-        return ("(?:" + body + ")?") if len(branches) == 1 else body + "?"
-    return body
 
 
 # --- the analysis ------------------------------------------------------------------------------

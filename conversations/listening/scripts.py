@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -43,6 +43,7 @@ __all__ = [
     "has_marks",
     "original_span",
     "sub_mapped",
+    "trie_alternation",
 ]
 
 # Punctuation of the scripts we serve, added to every segmenter (as \u escapes, to read well in
@@ -412,3 +413,37 @@ def _script_pattern(pattern: str, where: str, flags: int = 0) -> ScriptPattern:
         return ScriptPattern(pattern, flags)
     except re.error as exc:
         raise ValueError(f"{where}: invalid regex {pattern!r}: {exc}") from exc
+
+
+# --- tries -------------------------------------------------------------------------------------
+
+
+def trie_alternation(units: Iterable[Sequence[str]]) -> str:
+    """An alternation of entries (each a list of regex pieces), shaped as a trie.
+
+    Same matches as an alternation of all entries, longest first, but each position only tries
+    the branches sharing its first piece (about twice as fast on the theme signals). At each node
+    continuations are tried before stopping, so the longest entry wins, and a word wildcard
+    piece (``\\w*``) after literal continuations.
+    """
+    root: dict[str, Any] = {}
+    for entry in units:
+        node = root
+        for piece in entry:
+            node = node.setdefault(piece, {})
+        node[""] = {}
+    return _trie_regex(root)
+
+
+def _trie_regex(node: Mapping[str, Any]) -> str:
+    branches = [
+        piece + _trie_regex(child)
+        for piece, child in sorted(node.items(), key=lambda kv: (kv[0] == r"\w*", kv[0]))
+        if piece
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:  # an entry ends here
+        return ("(?:" + body + ")?") if len(branches) == 1 else body + "?"
+    return body
