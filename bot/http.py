@@ -4,9 +4,10 @@ Why not PTB's default (HTTPXRequest): every reply the bot sends is one Bot API c
 guided step makes two (a button press is answered, then the next step is sent). Measured by
 bench.conversation on loopback, the httpx/httpcore path costs about twice the CPU per call of
 aiohttp's (C-accelerated HTTP parsing, a simpler pool): the whole aim conversation went from
-4.8 to 2.8 ms of CPU per update. PTB documents ``BaseRequest`` as the way to plug in another
+4.6 to 2.5 ms of CPU per update. PTB documents ``BaseRequest`` as the way to plug in another
 client, and its contrib repository keeps an aiohttp one (ptbcontrib, not on PyPI); this is ours,
-written the same way. Tests and the sandbox run the bot on it against the fake Bot API.
+written the same way. Tests and benchmarks run the bot on it against the fake Bot API; the
+terminal sandbox keeps httpx, with its in-process transport.
 
 Timeouts keep PTB's meaning: connect, read (the long poll's own timeout is added by PTB), and
 pool (waiting for a free connection); a write timeout has no aiohttp equivalent and is covered

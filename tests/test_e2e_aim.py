@@ -13,9 +13,13 @@ import pytest
 
 from tests.support.harness import JOE_PICTURE, JOE_STORY, Harness, running_bot
 
+# A quiet period long enough to gather JOE_STORY, typed as a burst, into one story: with
+# GATHER_SECONDS=0 (the tests' default) there is none and each part is taken on its own.
+BURST_QUIET = "0.3"
+
 
 async def _tell_joe_story(h: Harness, parent_id: int = 2002) -> tuple[object, object]:
-    # Sent as a burst: the bot must run with a quiet period (GATHER_SECONDS > 0) to gather it.
+    # Sent as a burst: run the bot with GATHER_SECONDS=BURST_QUIET to gather it.
     pat = await h.practitioner()
     parent = await h.onboard(pat, user_id=parent_id)
     for part in JOE_STORY:
@@ -26,7 +30,7 @@ async def _tell_joe_story(h: Harness, parent_id: int = 2002) -> tuple[object, ob
 async def test_joe_like_conversation_end_to_end(tmp_path: Path) -> None:
     """The model dialogue: quote 'anxious', a leading-and-following game, an aim in Max's
     name, a follow-up about three weeks out, and the aim reaches the practitioner."""
-    async with running_bot(tmp_path, GATHER_SECONDS="0.3") as h:
+    async with running_bot(tmp_path, GATHER_SECONDS=BURST_QUIET) as h:
         pat = await h.practitioner()
         parent = await h.onboard(pat)
         for part in JOE_STORY:  # typed in a burst: gathered into one story
@@ -102,7 +106,7 @@ async def test_unclear_concern_asks_with_theme_buttons(tmp_path: Path) -> None:
 
 
 async def test_another_idea_tell_me_more_and_own_words(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, GATHER_SECONDS="0.3") as h:
+    async with running_bot(tmp_path, GATHER_SECONDS=BURST_QUIET) as h:
         _pat, parent = await _tell_joe_story(h)
         await parent.wait_messages(1)
         parent.send(JOE_PICTURE)
@@ -133,7 +137,7 @@ async def test_another_idea_tell_me_more_and_own_words(tmp_path: Path) -> None:
 
 
 async def test_restart_mid_conversation_resumes_at_the_same_step(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, GATHER_SECONDS="0.3") as h:
+    async with running_bot(tmp_path, GATHER_SECONDS=BURST_QUIET) as h:
         _pat, parent = await _tell_joe_story(h)
         await parent.wait_messages(1)
         parent.send(JOE_PICTURE)
@@ -145,7 +149,7 @@ async def test_restart_mid_conversation_resumes_at_the_same_step(tmp_path: Path)
 
 
 async def test_restart_while_telling_the_story_keeps_it(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, GATHER_SECONDS="0.3") as h:
+    async with running_bot(tmp_path, GATHER_SECONDS=BURST_QUIET) as h:
         pat = await h.practitioner()
         parent = await h.onboard(pat)
         await h.restart()
@@ -181,7 +185,7 @@ async def test_consent_refused_stores_nothing(tmp_path: Path) -> None:
 async def test_safeguarding_disclosure_mid_conversation_alerts_practitioner(
     tmp_path: Path,
 ) -> None:
-    async with running_bot(tmp_path, GATHER_SECONDS="0.3") as h:
+    async with running_bot(tmp_path, GATHER_SECONDS=BURST_QUIET) as h:
         _pat, parent = await _tell_joe_story(h)
         pat = _pat
         await parent.wait_messages(1)

@@ -9,6 +9,7 @@ file); this module only knows the mechanics:
    locale's ``[normalise]`` rules: ``letters``, ``strip``, rewrites, text-speak words), keeping a
    map back to the original characters;
 2. blank out benign spans (idioms, song lines) so they cannot match;
+   steps 2 and 3 skip the idioms and triggers whose literal words are absent (prefilter.py);
 3. run each trigger's patterns; a hit is vetoed if one of its guards (benign context such as an
    accident, a nursery rhyme, a toddler's tantrum) matches its sentence or message, or if a
    negation cue appears in the few words before it in the same clause;
