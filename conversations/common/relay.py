@@ -25,11 +25,18 @@ def note_keyboard(parent: Parent) -> InlineKeyboardMarkup:
 
 
 async def send_chunks(
-    bot: Bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None
+    bot: Bot,
+    chat_id: int,
+    chunks: list[str],
+    markup: InlineKeyboardMarkup | None = None,
+    sent: list[int] | None = None,
 ) -> list[int]:
-    """Send HTML messages to one chat, the buttons under the last; return their ids
-    (a TelegramError stops the sending and is left to the caller)."""
-    sent: list[int] = []
+    """Send HTML messages to one chat, the buttons under the last; return their ids.
+
+    A TelegramError stops the sending and is left to the caller; pass ``sent`` to have the ids
+    appended as the parts go, so that the caller still knows which parts arrived.
+    """
+    ids = [] if sent is None else sent
     for index, chunk in enumerate(chunks):
         message = await bot.send_message(
             chat_id,
@@ -37,8 +44,8 @@ async def send_chunks(
             parse_mode=ParseMode.HTML,
             reply_markup=markup if index == len(chunks) - 1 else None,
         )
-        sent.append(message.message_id)
-    return sent
+        ids.append(message.message_id)
+    return ids
 
 
 async def send_to_practitioners(

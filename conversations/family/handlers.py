@@ -22,7 +22,7 @@ from bot.i18n import _, use_locale
 from bot.storage.models import FamilyDraft, Parent, Practitioner, RelayLink
 from bot.storage.repo import Repository
 from conversations.common.keyboards import keyboard
-from conversations.common.relay import note_keyboard, send_to_practitioners
+from conversations.common.relay import note_keyboard, send_chunks, send_to_practitioners
 from conversations.common.safety import is_flagged
 from conversations.common.text import pack
 from conversations.family import logic
@@ -219,14 +219,7 @@ async def send_note(
         )
     sent: list[int] = []
     try:
-        for index, chunk in enumerate(chunks):
-            note = await context.bot.send_message(
-                parent.chat_id,
-                chunk,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if index == len(chunks) - 1 else None,
-            )
-            sent.append(note.message_id)
+        await send_chunks(context.bot, parent.chat_id, chunks, markup, sent)
     except TelegramError as exc:
         log.warning("note not delivered: %s", type(exc).__name__)
     if sent:
@@ -254,14 +247,7 @@ async def send_answer(
         markup = note_keyboard(parent)
     sent: list[int] = []
     try:
-        for index, chunk in enumerate(chunks):
-            answer = await context.bot.send_message(
-                practitioner.chat_id,
-                chunk,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if index == len(chunks) - 1 else None,
-            )
-            sent.append(answer.message_id)
+        await send_chunks(context.bot, practitioner.chat_id, chunks, markup, sent)
     except TelegramError as exc:
         log.warning("answer not delivered: %s", type(exc).__name__)
     if sent:
